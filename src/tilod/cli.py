@@ -1,0 +1,109 @@
+"""The `tilod` console script: build, validate, serve."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from tilod.errors import InputError, TilodError
+from tilod.settings import Settings
+
+SUMMARY_CLASSES = {
+    "territories": "def/tilod#TerritoireIndustrie",
+    "EPCI": "http://rdf.insee.fr/def/geo#Intercommunalite",
+    "communes": "http://rdf.insee.fr/def/geo#Commune",
+    "départements": "http://rdf.insee.fr/def/geo#Departement",
+    "régions": "http://rdf.insee.fr/def/geo#Region",
+    "memberships": "def/tilod#Adhesion",
+}
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--base-uri", help="base of every minted URI (TILOD_BASE_URI)")
+    parser.add_argument("--data-dir", type=Path, help="input data folder (TILOD_DATA_DIR)")
+    parser.add_argument("--releases-dir", type=Path, help="releases folder (TILOD_RELEASES_DIR)")
+
+
+def make_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="tilod", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    build = sub.add_parser("build", help="build a validated release and make it current")
+    _common(build)
+    build.add_argument("--departements", help="only territories touching these, e.g. 02,80")
+    build.add_argument("--territories-2023", type=Path, help="ANCT list of 2023-2027 laureates")
+    build.add_argument("--territories-phase1", type=Path, help="ANCT list of the first phase")
+
+    check = sub.add_parser("validate", help="check a territory list in ANCT's CSV layout")
+    _common(check)
+    check.add_argument("file", type=Path)
+    check.add_argument(
+        "--year", choices=("2023", "current"), default="2023",
+        help="which map of EPCIs the SIRENs must exist in (default: 2023, the labelling)",
+    )
+
+    serve = sub.add_parser("serve", help="serve the current release over HTTP")
+    _common(serve)
+    serve.add_argument("--host", help="TILOD_HOST")
+    serve.add_argument("--port", type=int, help="TILOD_PORT")
+    return parser
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    names = ("base_uri", "data_dir", "releases_dir", "departements", "territories_2023",
+             "territories_phase1", "host", "port")
+    return Settings.load(**{n: getattr(args, n, None) for n in names})
+
+
+def _build(settings: Settings) -> int:
+    from tilod.release.build import build_release
+
+    folder = build_release(settings)
+    manifest = json.loads((folder / "release.json").read_text())
+    base = settings.base_uri
+    counts = {k: manifest["classes"].get(v if v.startswith("http") else base + v, 0)
+              for k, v in SUMMARY_CLASSES.items()}
+    print(f"release {manifest['version']}: " + ", ".join(f"{n:,} {k}" for k, n in counts.items()))
+    print(f"{manifest['triples']:,} triples in {manifest['build_seconds']} s -> {folder}")
+    return 0
+
+
+def _validate(settings: Settings, file: Path, year: str) -> int:
+    from tilod.records.reference import load_reference
+    from tilod.validation.territory_file import validate_territory_file
+
+    report = validate_territory_file(file, load_reference(settings.data_dir), year)
+    print(report.render())
+    return 0 if report.ok else 1
+
+
+def _serve(settings: Settings) -> int:
+    from tilod.serving.app import run
+
+    run(settings)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = make_parser().parse_args(argv)
+    try:
+        settings = _settings(args)
+        if args.command == "build":
+            return _build(settings)
+        if args.command == "validate":
+            return _validate(settings, args.file, args.year)
+        return _serve(settings)
+    except InputError as exc:
+        print(f"tilod {args.command}: invalid input\n{exc}", file=sys.stderr)
+        return 2
+    except TilodError as exc:
+        print(f"tilod {args.command}: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Graph: records become RDF; every URI tilod publishes is minted in `uris`."""

@@ -1,0 +1,220 @@
+"""Records -> RDF graph. The only place that decides which triples describe what."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from rdflib import Graph, Literal, URIRef
+
+from tilod.graph.namespaces import (
+    DCTERMS,
+    GEO,
+    IGEO,
+    ORG,
+    PROV,
+    RDF,
+    RDFS,
+    SKOS,
+    STANDARD_PREFIXES,
+    XSD,
+)
+from tilod.graph.uris import PHASE_2023, Uris
+from tilod.records.inputs import Inputs
+from tilod.records.models import Commune, Groupement, Territory
+from tilod.records.reference import Reference
+
+LABELLING_DATE = {PHASE_2023: "2023-11-09"}  # announcement of the 183 laureates (press release)
+
+
+def fr(text: str) -> Literal:
+    return Literal(text, lang="fr")
+
+
+class GraphBuilder:
+    def __init__(self, inputs: Inputs, uris: Uris, departements: Iterable[str] = ()) -> None:
+        self.inputs = inputs
+        self.ref: Reference = inputs.reference
+        self.uris = uris
+        self.t = uris.tilod
+        self.graph = Graph()
+        self.scope = set(departements)
+        for prefix, ns in STANDARD_PREFIXES.items():
+            self.graph.bind(prefix, ns)
+        self.graph.bind("tilod", self.t)
+        self.add = self.graph.add
+
+    # Selection: the whole of France, or the territories touching some départements
+
+    def _member_communes(self, nature: str, siren: str) -> tuple[str, ...]:
+        if nature == "COM":
+            return (self.communes_by_siren[siren].code,)
+        return self.ref.groupements[siren].communes
+
+    def _territory_communes(self, territory: Territory) -> set[str]:
+        return {c for m in territory.members for c in self._member_communes(m.nature, m.siren)}
+
+    def select(self) -> tuple[list[Territory], list[Groupement], list[Commune]]:
+        self.communes_by_siren = self.ref.commune_by_siren()
+        territories = [t for tl in self.inputs.lists.values() for t in tl.territories.values()]
+        groupements = list(self.ref.groupements.values())
+        communes = list(self.ref.communes.values())
+        if not self.scope:
+            return territories, groupements, communes
+        in_scope = {c.code for c in communes if c.departement in self.scope}
+        territories = [t for t in territories if self._territory_communes(t) & in_scope]
+        kept_sirens = {m.siren for t in territories for m in t.members}
+        groupements = [
+            g for g in groupements if g.siren in kept_sirens or set(g.communes) & in_scope
+        ]
+        kept_communes = in_scope | {c for g in groupements for c in g.communes}
+        kept_communes |= {c for t in territories for c in self._territory_communes(t)}
+        return territories, groupements, [self.ref.communes[c] for c in sorted(kept_communes)]
+
+    # Triples
+
+    def build(self) -> Graph:
+        territories, groupements, communes = self.select()
+        for path in self.inputs.programme_files:
+            self.graph.parse(path, format="turtle", publicID=self.uris.base)
+        departements = {c.departement for c in communes}
+        regions = {self.ref.departements[d].region for d in departements}
+        for code in sorted(regions):
+            self._region(code)
+        for code in sorted(departements):
+            self._departement(code)
+        for commune in communes:
+            self._commune(commune)
+        for groupement in groupements:
+            self._groupement(groupement)
+        for territory in territories:
+            self._territory(territory)
+        self._press_names({t.id for t in territories if t.phase == PHASE_2023})
+        return self.graph
+
+    def _place(self, uri: URIRef, kind: URIRef, code: str, name: str) -> None:
+        add = self.add
+        add((uri, RDF.type, kind))
+        add((uri, RDFS.label, fr(name)))
+        add((uri, IGEO.nom, fr(name)))
+        add((uri, IGEO.codeINSEE, Literal(code, datatype=XSD.token)))
+        add((uri, DCTERMS.source, self.uris.reference_source))
+
+    def _region(self, code: str) -> None:
+        self._place(self.uris.region(code), IGEO.Region, code, self.ref.regions[code].nom)
+
+    def _departement(self, code: str) -> None:
+        uri = self.uris.departement(code)
+        dep = self.ref.departements[code]
+        self._place(uri, IGEO.Departement, code, dep.nom)
+        self.add((uri, IGEO.subdivisionDirecteDe, self.uris.region(dep.region)))
+
+    def _commune(self, c: Commune) -> None:
+        uri = self.uris.commune(c.code)
+        self._place(uri, IGEO.Commune, c.code, c.nom)
+        self.add((uri, IGEO.subdivisionDirecteDe, self.uris.departement(c.departement)))
+        self.add((uri, self.t.departement, self.uris.departement(c.departement)))
+        self.add((uri, self.t.region, self.uris.region(c.region)))
+        if c.siren:
+            self.add((uri, self.t.siren, Literal(c.siren)))
+        if c.population is not None:
+            self.add((uri, self.t.populationMunicipale, Literal(c.population)))
+
+    def _groupement(self, g: Groupement) -> None:
+        add, t = self.add, self.t
+        uri = self.uris.epci(g.siren)
+        self._place(uri, IGEO.Intercommunalite, g.siren, g.nom)
+        add((uri, t.siren, Literal(g.siren)))
+        add((uri, t.natureJuridique, self.uris.nature_juridique(g.nature)))
+        if g.mode_financement:
+            add((uri, t.modeFinancement, Literal(g.mode_financement)))
+        add((uri, t.populationTotale, Literal(g.population_totale)))
+        add((uri, t.populationMunicipale, Literal(g.population_municipale)))
+        if g.nom_2023:
+            add((uri, SKOS.altLabel, fr(g.nom_2023)))
+        departements = {self.ref.communes[c].departement for c in g.communes}
+        for dep in sorted(departements):
+            add((uri, t.departement, self.uris.departement(dep)))
+        for reg in sorted({self.ref.departements[d].region for d in departements}):
+            add((uri, t.region, self.uris.region(reg)))
+        for code in g.communes:
+            add((self.uris.commune(code), IGEO.subdivisionDirecteDe, uri))
+
+    def _territory(self, territory: Territory) -> None:
+        add, t, uris = self.add, self.t, self.uris
+        phase, tid = territory.phase, territory.id
+        uri = uris.territoire(phase, tid)
+        source = uris.territory_list(phase)
+        add((uri, RDF.type, t.TerritoireIndustrie))
+        add((uri, RDFS.label, fr(territory.label)))
+        add((uri, DCTERMS.identifier, Literal(tid)))
+        add((uri, t.phase, uris.phase(phase)))
+        add((uri, DCTERMS.source, source))
+        labelling = uris.labellisation(phase, tid)
+        add((uri, t.labellisation, labelling))
+        add((labelling, RDF.type, t.Labellisation))
+        add((labelling, RDFS.label, fr(f"Labellisation de {territory.label} ({phase})")))
+        add((labelling, t.territoire, uri))
+        add((labelling, t.phase, uris.phase(phase)))
+        add((labelling, DCTERMS.source, source))
+        if phase in LABELLING_DATE:
+            add((labelling, DCTERMS.date, Literal(LABELLING_DATE[phase], datatype=XSD.date)))
+        population_totale = population_municipale = 0
+        for member in territory.members:
+            if member.nature == "COM":
+                commune = self.communes_by_siren[member.siren]
+                member_uri = uris.commune(commune.code)
+                population_municipale += commune.population or 0
+                population_totale += commune.population or 0
+                name = commune.nom
+            else:
+                g = self.ref.groupements[member.siren]
+                member_uri = uris.epci(member.siren)
+                population_totale += g.population_totale
+                population_municipale += g.population_municipale
+                name = g.nom
+                if member.name_as_written and member.name_as_written not in (g.nom, g.nom_2023):
+                    add((member_uri, SKOS.altLabel, fr(member.name_as_written)))
+            add((uri, ORG.hasMember, member_uri))
+            adhesion = uris.adhesion(phase, tid, member.siren)
+            add((adhesion, RDF.type, t.Adhesion))
+            add((adhesion, RDFS.label, fr(f"{name} dans {territory.label} ({phase})")))
+            add((adhesion, ORG.member, member_uri))
+            add((adhesion, ORG.organization, uri))
+            add((adhesion, DCTERMS.source, source))
+        add((uri, t.populationTotale, Literal(population_totale)))
+        add((uri, t.populationMunicipale, Literal(population_municipale)))
+        communes = self._territory_communes(territory)
+        departements = {self.ref.communes[c].departement for c in communes}
+        for dep in sorted(departements):
+            add((uri, t.departement, uris.departement(dep)))
+        for reg in sorted({self.ref.departements[d].region for d in departements}):
+            add((uri, t.region, uris.region(reg)))
+        wkt = self.inputs.outlines.get(phase, {}).get(tid)
+        if wkt:
+            geometry = uris.geometrie(phase, tid)
+            add((uri, GEO.hasGeometry, geometry))
+            add((geometry, RDF.type, GEO.Geometry))
+            add((geometry, GEO.asWKT, Literal(wkt, datatype=GEO.wktLiteral)))
+
+    def _press_names(self, territories_2023: set[str]) -> None:
+        """Alternative labels from the press release, and PROV links to it."""
+        add, uris = self.add, self.uris
+        for name in self.inputs.press_names:
+            if name.territory_id not in territories_2023:
+                continue
+            territory = uris.territoire(PHASE_2023, name.territory_id)
+            epci = uris.epci(name.siren)
+            if (territory, ORG.hasMember, epci) not in self.graph:
+                continue  # the seed names an EPCI the current list does not have: no claim
+            add((territory, SKOS.altLabel, fr(name.territory_name)))
+            add((epci, SKOS.altLabel, fr(name.epci_name)))
+            for node in (
+                territory,
+                uris.labellisation(PHASE_2023, name.territory_id),
+                uris.adhesion(PHASE_2023, name.territory_id, name.siren),
+            ):
+                add((node, PROV.wasDerivedFrom, uris.press_release))
+
+
+def build_graph(inputs: Inputs, uris: Uris, departements: Iterable[str] = ()) -> Graph:
+    return GraphBuilder(inputs, uris, departements).build()

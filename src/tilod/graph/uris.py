@@ -1,0 +1,80 @@
+"""Where every URI tilod publishes is minted (Cool URIs: `{base}id/...` for things).
+
+>>> uris = Uris("http://localhost:8000/")
+>>> uris.territoire("2023-2027", "ti-3208")
+rdflib.term.URIRef('http://localhost:8000/id/territoire/2023-2027/ti-3208')
+>>> uris.epci("200071892")
+rdflib.term.URIRef('http://localhost:8000/id/epci/200071892')
+"""
+
+from __future__ import annotations
+
+from rdflib import Namespace, URIRef
+
+#: ANCT reuses territory ids across phases, so a territory's URI carries its phase.
+PHASE_2023 = "2023-2027"
+PHASE_1 = "2018-2022"
+PHASES = (PHASE_2023, PHASE_1)
+
+
+class Uris:
+    def __init__(self, base: str) -> None:
+        self.base = base
+        self.id = base + "id/"
+        self.ontology = URIRef(base + "def/tilod")
+        self.tilod = Namespace(base + "def/tilod#")
+        self.shapes = URIRef(base + "def/tilod/shapes")
+        self.dataset = URIRef(base + "id/jeu-de-donnees/tilod")
+        self.programme = URIRef(self.id + "programme/territoires-d-industrie")
+        self.press_release = URIRef(self.id + "source/communique-prefet-aisne-2023-11-14")
+        self.reference_source = URIRef(self.id + "source/decoupage-administratif")
+        self.france = URIRef(self.id + "pays/france")
+
+    def _id(self, *parts: str) -> URIRef:
+        return URIRef(self.id + "/".join(parts))
+
+    def phase(self, phase: str) -> URIRef:
+        return self._id("phase", phase)
+
+    def territory_list(self, phase: str) -> URIRef:
+        """The ANCT list a phase's territories and memberships come from."""
+        return self._id("source", "anct-ti-2023" if phase == PHASE_2023 else "anct-ti-phase1")
+
+    def territoire(self, phase: str, territory_id: str) -> URIRef:
+        return self._id("territoire", phase, territory_id)
+
+    def geometrie(self, phase: str, territory_id: str) -> URIRef:
+        return self._id("territoire", phase, territory_id, "geometrie")
+
+    def labellisation(self, phase: str, territory_id: str) -> URIRef:
+        return self._id("labellisation", phase, territory_id)
+
+    def adhesion(self, phase: str, territory_id: str, siren: str) -> URIRef:
+        return self._id("adhesion", phase, territory_id, siren)
+
+    def epci(self, siren: str) -> URIRef:
+        return self._id("epci", siren)
+
+    def commune(self, code: str) -> URIRef:
+        return self._id("commune", code)
+
+    def departement(self, code: str) -> URIRef:
+        return self._id("departement", code)
+
+    def region(self, code: str) -> URIRef:
+        return self._id("region", code)
+
+    def nature_juridique(self, nature: str) -> URIRef:
+        return self._id("nature-juridique", nature)
+
+    def dump(self, version: str, filename: str) -> URIRef:
+        """Download URL of one file of one release."""
+        return URIRef(f"{self.base}dumps/{version}/{filename}")
+
+    @property
+    def sparql_endpoint(self) -> URIRef:
+        return URIRef(self.base + "sparql")
+
+    @property
+    def void(self) -> URIRef:
+        return URIRef(self.base + ".well-known/void")

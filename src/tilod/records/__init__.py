@@ -1,0 +1,1 @@
+"""Records: the real input files read into plain, typed Python records."""

@@ -1,0 +1,73 @@
+"""Plain records for the things tilod publishes, as read from the sources."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Region:
+    code: str
+    nom: str
+
+
+@dataclass(frozen=True)
+class Departement:
+    code: str
+    nom: str
+    region: str
+
+
+@dataclass(frozen=True)
+class Commune:
+    code: str
+    nom: str
+    departement: str
+    region: str
+    siren: str | None
+    population: int | None
+
+
+@dataclass(frozen=True)
+class Groupement:
+    """An EPCI à fiscalité propre (CC, CA, CU, métropole) or an EPT of the Grand Paris."""
+
+    siren: str
+    nom: str
+    nature: str
+    mode_financement: str
+    population_totale: int
+    population_municipale: int
+    communes: tuple[str, ...]
+    #: official name at the 2023 labelling, when it differs from the current one
+    nom_2023: str | None = None
+
+
+@dataclass(frozen=True)
+class Member:
+    """One row of a territory list: a groupement or commune in a territory."""
+
+    siren: str
+    name_as_written: str
+    nature: str
+    line: int
+
+
+@dataclass
+class Territory:
+    id: str
+    label: str
+    phase: str
+    line: int
+    members: list[Member] = field(default_factory=list)
+    wkt: str | None = None
+
+
+@dataclass(frozen=True)
+class PressName:
+    """How the press release names an EPCI and its territory (kept as alternative labels)."""
+
+    siren: str
+    territory_id: str
+    territory_name: str
+    epci_name: str

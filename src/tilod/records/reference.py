@@ -1,0 +1,118 @@
+"""The administrative reference (régions, départements, communes, EPCI) from decoupage-administratif."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from tilod.errors import InputError
+from tilod.records.models import Commune, Departement, Groupement, Region
+
+CURRENT = "6.0.0"  # the "2026" vintage: today's map
+AT_LABELLING = "3.1.1"  # the "2023" vintage: the map on 9 Nov 2023
+
+
+@dataclass
+class Reference:
+    regions: dict[str, Region] = field(default_factory=dict)
+    departements: dict[str, Departement] = field(default_factory=dict)
+    communes: dict[str, Commune] = field(default_factory=dict)
+    groupements: dict[str, Groupement] = field(default_factory=dict)
+    #: nature (CC, CA, ...) of each groupement that existed at the 2023 labelling
+    natures_2023: dict[str, str] = field(default_factory=dict)
+
+    def natures_of(self, siren: str, year: str) -> set[str]:
+        """Natures a groupement had in `year` ("2023" or "current"); empty if it did not exist."""
+        known = self.natures_2023 if year == "2023" else {
+            s: g.nature for s, g in self.groupements.items()
+        }
+        return {known[siren]} if siren in known else set()
+
+    def commune_by_siren(self) -> dict[str, Commune]:
+        return {c.siren: c for c in self.communes.values() if c.siren}
+
+    def departements_of(self, groupement: Groupement) -> list[str]:
+        """Départements of a groupement, from its member communes (the sources give none)."""
+        return sorted({self.communes[c].departement for c in groupement.communes})
+
+
+def _load_json(path: Path) -> list[dict[str, Any]]:
+    try:
+        data = json.loads(path.read_bytes().decode("utf-8"))
+    except FileNotFoundError:
+        raise InputError.single(path, "file not found") from None
+    except UnicodeDecodeError as exc:
+        raise InputError.single(path, f"not UTF-8 (byte {exc.start})") from None
+    except json.JSONDecodeError as exc:
+        raise InputError.single(path, f"invalid JSON: {exc.msg}", exc.lineno) from None
+    if not isinstance(data, list):
+        raise InputError.single(path, "expected a JSON array of records")
+    return data
+
+
+def _field(path: Path, index: int, record: dict[str, Any], name: str, kind: type) -> Any:
+    value = record.get(name) if isinstance(record, dict) else None
+    if not isinstance(value, kind) or isinstance(value, bool):
+        raise InputError.single(
+            path, f"record #{index + 1}: field {name!r} missing or not {kind.__name__}: {value!r}"
+        )
+    return value
+
+
+def load_reference(data_dir: Path) -> Reference:
+    """Read the current reference and the SIRENs in force at the 2023 labelling."""
+    base = data_dir / "decoupage-administratif"
+    ref = Reference()
+    path = base / CURRENT / "regions.json"
+    for i, r in enumerate(_load_json(path)):
+        code = _field(path, i, r, "code", str)
+        ref.regions[code] = Region(code, _field(path, i, r, "nom", str))
+    path = base / CURRENT / "departements.json"
+    for i, d in enumerate(_load_json(path)):
+        code = _field(path, i, d, "code", str)
+        ref.departements[code] = Departement(
+            code, _field(path, i, d, "nom", str), _field(path, i, d, "region", str)
+        )
+    path = base / CURRENT / "communes.json"
+    for i, c in enumerate(_load_json(path)):
+        if c.get("type") != "commune-actuelle":
+            continue
+        code = _field(path, i, c, "code", str)
+        ref.communes[code] = Commune(
+            code=code,
+            nom=_field(path, i, c, "nom", str),
+            departement=_field(path, i, c, "departement", str),
+            region=_field(path, i, c, "region", str),
+            siren=c.get("siren"),
+            population=c.get("population"),
+        )
+    names_2023: dict[str, str] = {}
+    for kind in ("epci", "ept"):
+        path = base / AT_LABELLING / f"{kind}.json"
+        for i, g in enumerate(_load_json(path)):
+            siren = _field(path, i, g, "code", str)
+            names_2023[siren] = _field(path, i, g, "nom", str)
+            ref.natures_2023[siren] = _field(path, i, g, "type", str)
+    for kind in ("epci", "ept"):
+        path = base / CURRENT / f"{kind}.json"
+        for i, g in enumerate(_load_json(path)):
+            siren = _field(path, i, g, "code", str)
+            nom = _field(path, i, g, "nom", str)
+            membres = _field(path, i, g, "membres", list)
+            communes = tuple(m["code"] for m in membres if m.get("code") in ref.communes)
+            if len(communes) != len(membres):
+                raise InputError.single(path, f"record #{i + 1} ({siren}): unknown member commune")
+            old = names_2023.get(siren)
+            ref.groupements[siren] = Groupement(
+                siren=siren,
+                nom=nom,
+                nature=_field(path, i, g, "type", str),
+                mode_financement=g.get("modeFinancement") or "",
+                population_totale=_field(path, i, g, "populationTotale", int),
+                population_municipale=_field(path, i, g, "populationMunicipale", int),
+                communes=communes,
+                nom_2023=old if old and old != nom else None,
+            )
+    return ref

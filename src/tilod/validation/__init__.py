@@ -1,0 +1,1 @@
+"""Validation: SHACL shapes gate every release; `tilod validate` checks a user's territory file."""

@@ -1,0 +1,66 @@
+"""Run the SHACL shapes on a graph and make the report readable (grouped and counted)."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyshacl
+from rdflib import Graph
+from rdflib.term import Node
+
+from tilod.graph.namespaces import SH
+
+MAX_EXAMPLES = 5
+
+
+@dataclass
+class ValidationResult:
+    conforms: bool
+    report: Graph
+    violations: int
+
+    def summary(self) -> str:
+        """Violations grouped by (shape constraint, path, message), counted, with a few examples."""
+        if self.conforms:
+            return "SHACL: the release conforms to the shapes (0 violations)"
+        groups: dict[tuple[str, str, str], list[tuple[str, str]]] = defaultdict(list)
+        report = self.report
+        for result in report.subjects(SH.resultSeverity, None):
+            component = _short(report.value(result, SH.sourceConstraintComponent))
+            path = _short(report.value(result, SH.resultPath))
+            message = str(report.value(result, SH.resultMessage) or "")
+            focus = str(report.value(result, SH.focusNode))
+            value = report.value(result, SH.value)
+            groups[(component, path, message)].append((focus, "" if value is None else str(value)))
+        counts = Counter({key: len(items) for key, items in groups.items()})
+        lines = [f"SHACL: {self.violations} violation(s) in {len(groups)} group(s)"]
+        for (component, path, message), count in counts.most_common():
+            lines.append(f"- {count} x {component} on {path or '(node)'}: {message}")
+            for focus, value in groups[(component, path, message)][:MAX_EXAMPLES]:
+                lines.append(f"    focus {focus}" + (f"  value {value!r}" if value else ""))
+            if count > MAX_EXAMPLES:
+                lines.append(f"    ... and {count - MAX_EXAMPLES} more")
+        return "\n".join(lines)
+
+
+def _short(node: Node | None) -> str:
+    if node is None:
+        return ""
+    text = str(node)
+    return text.rsplit("#", 1)[-1] if "#" in text else text
+
+
+def load_shapes(path: Path, base_uri: str) -> Graph:
+    return Graph().parse(path, format="turtle", publicID=base_uri)
+
+
+def validate(data: Graph, shapes: Graph) -> ValidationResult:
+    """Validate in place (no copy of the data graph: it is large), without inference."""
+    conforms, report, _ = pyshacl.validate(
+        data, shacl_graph=shapes, inference="none", advanced=True, inplace=True
+    )
+    assert isinstance(report, Graph)
+    violations = sum(1 for _ in report.subjects(SH.resultSeverity, SH.Violation))
+    return ValidationResult(bool(conforms), report, violations)
