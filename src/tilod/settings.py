@@ -30,8 +30,8 @@ class Settings:
     query_timeout: float = 10.0
     #: largest accepted request body (bytes) and SPARQL query text (characters)
     max_body_bytes: int = 1_000_000
-    #: most solutions (SELECT) or triples (CONSTRUCT/DESCRIBE) a query answers with
-    max_results: int = 100_000
+    #: largest serialized SPARQL result (bytes); a larger one is refused with a message
+    max_results_bytes: int = 50_000_000
     #: query worker processes per web worker (each runs one query at a time)
     query_workers: int = 2
     #: a SPARQL 1.1 endpoint to serve from instead of the embedded store (issue: remote store)

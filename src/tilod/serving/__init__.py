@@ -1,0 +1,1 @@
+"""Serving: HTTP only. Asks the release/store for data and the renderers for bytes."""

@@ -1,0 +1,74 @@
+"""The Flask application: one blueprint per area, the release holder, CORS, errors."""
+
+from __future__ import annotations
+
+from flask import Flask, Response, render_template, request
+from werkzeug.exceptions import HTTPException
+
+from tilod.serving import dumps, resources, sparql
+from tilod.serving.formats import HTML, content_type
+from tilod.serving.http import add_cors, plain_error
+from tilod.serving.negotiation import negotiate
+from tilod.serving.release import ReleaseHolder
+from tilod.settings import Settings
+
+
+def create_app(settings: Settings | None = None) -> Flask:
+    settings = settings or Settings.load()
+    app = Flask(__name__)
+    app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]
+    holder = ReleaseHolder(settings)
+    holder.get()  # fail at start, not at the first request, if there is no release
+    app.extensions["tilod.settings"] = settings
+    app.extensions["tilod.releases"] = holder
+    for blueprint in (resources.bp, sparql.bp, dumps.bp):
+        app.register_blueprint(blueprint)
+
+    @app.route("/")
+    def home() -> Response:
+        release = holder.get()
+        body = render_template("home.html", base=settings.base_uri, version=release.version,
+                               manifest=release.manifest)
+        return Response(body, content_type=content_type(HTML))
+
+    @app.route("/health")
+    def health() -> Response:
+        return Response("ok\n", content_type="text/plain; charset=utf-8")
+
+    @app.route("/health/store")
+    def health_store() -> Response:
+        release = holder.get()
+        ok = bool(release.store.query("ASK { ?s ?p ?o }"))
+        return plain_error(200 if ok else 503, f"store {'ok' if ok else 'empty'}: release {release.version}")
+
+    @app.after_request
+    def cors(response: Response) -> Response:
+        return add_cors(response)
+
+    @app.route("/sparql", methods=["OPTIONS"])
+    def preflight() -> Response:
+        response = Response(status=204)
+        response.headers["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
+        response.headers["Access-Control-Allow-Headers"] = "Content-Type, Accept"
+        response.headers["Access-Control-Max-Age"] = "86400"
+        return response
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException) -> Response:
+        code = exc.code or 500
+        if code == 404 and negotiate(request.headers.get("Accept"), ["text/plain", HTML]) == HTML:
+            body = render_template("message.html", title="Page introuvable", uri=None, base=settings.base_uri,
+                                   message=f"Rien à l'adresse {request.path}.",
+                                   version=holder.get().version)
+            return Response(body, status=404, content_type=content_type(HTML))
+        return plain_error(code, f"{code} {exc.name}: {exc.description}")
+
+    return app
+
+
+def run(settings: Settings) -> None:
+    app = create_app(settings)
+    print(f"tilod: serving {settings.current_release} on http://{settings.host}:{settings.port}/ "
+          f"(base URI {settings.base_uri})", flush=True)
+    app.run(host=settings.host, port=settings.port, threaded=True)

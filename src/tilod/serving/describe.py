@@ -1,0 +1,38 @@
+"""What a resource's page says: its own triples, labels of what it links to, inverse links.
+
+Bounded, so that a région or the programme never produces a huge page. The subject is
+bound with `substitutions` (never pasted into the query text).
+"""
+
+from __future__ import annotations
+
+import pyoxigraph as ox
+
+INBOUND_LIMIT = 500
+OUTBOUND_LIMIT = 2000
+
+OUTBOUND = f"""
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX geo: <http://www.opengis.net/ont/geosparql#>
+CONSTRUCT {{ ?s ?p ?o . ?o rdfs:label ?label . ?o ?gp ?go }}
+WHERE {{
+  {{ ?s ?p ?o OPTIONAL {{ ?o rdfs:label ?label }} }}
+  UNION {{ ?s geo:hasGeometry ?o . ?o ?gp ?go }}
+}} LIMIT {OUTBOUND_LIMIT}
+"""
+
+INBOUND = f"""
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+CONSTRUCT {{ ?i ?ip ?s . ?i rdfs:label ?label }}
+WHERE {{ ?i ?ip ?s OPTIONAL {{ ?i rdfs:label ?label }} }} LIMIT {INBOUND_LIMIT}
+"""
+
+
+def describe(store: ox.Store, uri: str) -> list[ox.Triple]:
+    """Triples describing `uri`; empty if the release says nothing about it as a subject."""
+    subject = {ox.Variable("s"): ox.NamedNode(uri)}
+    outbound = list(store.query(OUTBOUND, substitutions=subject))  # type: ignore[arg-type]
+    if not outbound:
+        return []
+    inbound = list(store.query(INBOUND, substitutions=subject))  # type: ignore[arg-type]
+    return outbound + inbound

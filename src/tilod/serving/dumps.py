@@ -1,0 +1,70 @@
+"""Dump downloads: only the files a release's manifest lists can be reached.
+
+`/dumps/<version>/<file>` and `/dumps/latest/<file>`; Range, ETag (the file's sha256),
+Last-Modified and Content-Length come from Werkzeug's conditional file sending.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+from flask import Blueprint, Response, current_app, render_template, send_file
+
+from tilod.release.build import MANIFEST
+from tilod.serving.formats import content_type
+from tilod.serving.http import plain_error
+from tilod.serving.release import ServedRelease
+
+bp = Blueprint("dumps", __name__)
+
+VERSION = re.compile(r"\d{8}T\d{6}Z(-\d+)?")
+DOWNLOAD_TYPES = {".gz": "application/gzip"}
+
+
+def _release() -> ServedRelease:
+    return current_app.extensions["tilod.releases"].get()
+
+
+def _manifest(version: str) -> dict | None:
+    """Manifest of a published release (names are checked: no path is built from raw input)."""
+    current = _release()
+    if version in ("latest", current.version):
+        return current.manifest
+    if not VERSION.fullmatch(version):
+        return None
+    folder = current_app.extensions["tilod.settings"].releases_dir / version
+    try:
+        return json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+@bp.route("/dumps/")
+def listing() -> Response:
+    settings = current_app.extensions["tilod.settings"]
+    release = _release()
+    body = render_template("dumps.html", base=settings.base_uri, version=release.version,
+                           release=release.manifest, files=release.manifest["files"])
+    return Response(body, content_type=content_type("text/html"))
+
+
+@bp.route("/dumps/<version>/<filename>")
+def download(version: str, filename: str) -> Response:
+    manifest = _manifest(version)
+    files = {f["filename"]: f for f in manifest["files"]} if manifest else {}
+    if filename == "void.ttl" and manifest:
+        files["void.ttl"] = {"filename": "void.ttl", "media_type": "text/turtle", "sha256": None}
+    entry = files.get(filename)
+    if manifest is None or entry is None:
+        return plain_error(404, f"no file {filename!r} in release {version!r}; see /dumps/")
+    folder = current_app.extensions["tilod.settings"].releases_dir / manifest["version"]
+    path = (folder / entry["filename"]).resolve()
+    media = DOWNLOAD_TYPES.get(path.suffix, entry["media_type"])
+    response = send_file(
+        path, mimetype=content_type(media), as_attachment=True,
+        download_name=f"{manifest['version']}-{filename}" if version != "latest" else filename,
+        conditional=True, etag=entry.get("sha256") or True,
+    )
+    response.headers["Cache-Control"] = "public, max-age=3600" if version != "latest" else "public, max-age=300"
+    return response

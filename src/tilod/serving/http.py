@@ -1,0 +1,30 @@
+"""HTTP concerns shared by every route: caching validators, CORS, plain errors."""
+
+from __future__ import annotations
+
+from flask import Response, request
+
+from tilod.serving.release import ServedRelease
+
+CACHE_CONTROL = "public, max-age=300"
+
+
+def cacheable(response: Response, release: ServedRelease, variant: str) -> Response:
+    """ETag and Last-Modified from the release; answers 304 to a matching conditional GET."""
+    response.set_etag(release.etag(variant))
+    response.last_modified = release.created
+    response.headers["Cache-Control"] = CACHE_CONTROL
+    return response.make_conditional(request)
+
+
+def add_cors(response: Response) -> Response:
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    response.headers["Access-Control-Expose-Headers"] = "ETag, Content-Length, Content-Location, Link"
+    return response
+
+
+def plain_error(status: int, message: str, headers: dict[str, str] | None = None) -> Response:
+    response = Response(message.rstrip("\n") + "\n", status=status, content_type="text/plain; charset=utf-8")
+    for name, value in (headers or {}).items():
+        response.headers[name] = value
+    return response

@@ -1,0 +1,100 @@
+"""A pool of query worker processes with a time limit that really stops the work."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import queue
+import signal
+import threading
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
+
+from tilod.serving.query_worker import QueryReply, QueryRequest, worker_main
+
+
+class PoolBusy(Exception):
+    """Every worker stayed busy for the whole wait: the server is overloaded."""
+
+
+class QueryTimeout(Exception):
+    """The query ran past the time limit; its worker was killed."""
+
+
+@dataclass(eq=False)
+class Worker:
+    process: BaseProcess
+    conn: Connection
+
+    def kill(self) -> None:
+        if self.process.pid and self.process.is_alive():
+            try:
+                os.kill(self.process.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        self.process.join(timeout=5)
+        self.conn.close()
+
+
+class QueryPool:
+    def __init__(self, store_path: str, size: int, timeout: float, max_bytes: int) -> None:
+        self.store_path = store_path
+        self.timeout = timeout
+        self.max_bytes = max_bytes
+        self._ctx = multiprocessing.get_context("spawn")
+        self._idle: queue.Queue[Worker] = queue.Queue()
+        self._all: set[Worker] = set()
+        self._lock = threading.Lock()
+        self._closed = False
+        for _ in range(max(1, size)):
+            self._idle.put(self._start())
+
+    def _start(self) -> Worker:
+        parent, child = self._ctx.Pipe()
+        process = self._ctx.Process(
+            target=worker_main, args=(child, self.store_path, self.max_bytes), daemon=True
+        )
+        process.start()
+        child.close()
+        worker = Worker(process, parent)
+        with self._lock:
+            self._all.add(worker)
+        return worker
+
+    def _replace(self, worker: Worker) -> None:
+        """Kill a worker and put a fresh one in the pool, without making the caller wait."""
+        with self._lock:
+            self._all.discard(worker)
+        worker.kill()
+
+        def start() -> None:
+            if not self._closed:
+                self._idle.put(self._start())
+
+        threading.Thread(target=start, daemon=True).start()
+
+    def run(self, request: QueryRequest) -> QueryReply:
+        try:
+            worker = self._idle.get(timeout=self.timeout)
+        except queue.Empty:
+            raise PoolBusy from None
+        try:
+            worker.conn.send(request)
+            if not worker.conn.poll(self.timeout):
+                self._replace(worker)
+                raise QueryTimeout
+            reply = worker.conn.recv()
+        except (EOFError, OSError, BrokenPipeError):
+            self._replace(worker)
+            raise
+        self._idle.put(worker)
+        return reply
+
+    def close(self) -> None:
+        self._closed = True
+        with self._lock:
+            workers = list(self._all)
+            self._all.clear()
+        for worker in workers:
+            worker.kill()

@@ -1,0 +1,114 @@
+"""A query worker process: runs one SPARQL query at a time on the release's store.
+
+It lives in its own process so that a runaway query can be stopped for real: the web
+process kills it at the time limit (no engine here can interrupt a query from inside).
+Results are serialized here, into a buffer that refuses to grow past the size limit.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+
+import pyoxigraph as ox
+
+from tilod.serving.formats import RDF_ALIASES, RDF_FORMATS, RESULT_ALIASES, RESULT_FORMATS
+from tilod.serving.negotiation import negotiate
+
+
+@dataclass(frozen=True)
+class QueryRequest:
+    query: str
+    accept: str | None
+    default_graphs: tuple[str, ...] = ()
+    named_graphs: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class QueryReply:
+    status: int
+    media_type: str
+    body: bytes
+
+
+class ResultTooLarge(Exception):
+    pass
+
+
+class BoundedBuffer(io.RawIOBase):
+    def __init__(self, limit: int) -> None:
+        self.buffer = bytearray()
+        self.limit = limit
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data) -> int:  # type: ignore[override]
+        self.buffer += data
+        if len(self.buffer) > self.limit:
+            raise ResultTooLarge
+        return len(data)
+
+
+def _text(status: int, message: str) -> QueryReply:
+    return QueryReply(status, "text/plain", message.encode("utf-8"))
+
+
+def run_query(store: ox.Store, request: QueryRequest, max_bytes: int) -> QueryReply:
+    """Evaluate and serialize; every failure becomes a reply with a 4xx status and a message."""
+    options: dict = {}
+    if request.default_graphs:
+        options["default_graph"] = [ox.NamedNode(g) for g in request.default_graphs]
+    if request.named_graphs:
+        options["named_graphs"] = [ox.NamedNode(g) for g in request.named_graphs]
+    try:
+        result = store.query(request.query, **options)
+    except SyntaxError as exc:
+        return _text(400, f"SPARQL syntax error: {exc}")
+    except (ValueError, TypeError) as exc:
+        return _text(400, f"invalid query or dataset: {exc}")
+    if isinstance(result, ox.QueryTriples):
+        formats, aliases = RDF_FORMATS, RDF_ALIASES
+        offers = [*formats, *aliases]
+    else:
+        formats, aliases = RESULT_FORMATS, RESULT_ALIASES  # type: ignore[assignment]
+        offers = [*formats, *aliases]
+    media = negotiate(request.accept, offers)
+    if media is None:
+        wanted = ", ".join(formats)
+        return _text(406, f"none of the Accept header's types is available; this result is in: {wanted}")
+    canonical = aliases.get(media, media)
+    fmt = formats[canonical]
+    if isinstance(fmt, tuple):
+        fmt = fmt[1]
+    buffer = BoundedBuffer(max_bytes)
+    try:
+        result.serialize(buffer, format=fmt)  # type: ignore[arg-type]
+    except ResultTooLarge:
+        return _text(422, f"result larger than {max_bytes:,} bytes: add a LIMIT or narrow the query")
+    except OSError as exc:
+        if isinstance(exc.__context__, ResultTooLarge) or "ResultTooLarge" in repr(exc):
+            return _text(422, f"result larger than {max_bytes:,} bytes: add a LIMIT or narrow the query")
+        return _text(400, f"query evaluation failed: {exc}")
+    except (ValueError, TypeError, SyntaxError) as exc:
+        return _text(400, f"query evaluation failed: {exc}")
+    return QueryReply(200, canonical, bytes(buffer.buffer))
+
+
+def worker_main(conn: Connection, store_path: str, max_bytes: int) -> None:
+    """Loop: receive a QueryRequest, send back a QueryReply; exit when the parent goes away."""
+    store = ox.Store.read_only(store_path)
+    while True:
+        try:
+            request = conn.recv()
+        except (EOFError, OSError):
+            return
+        try:
+            reply = run_query(store, request, max_bytes)
+        except Exception as exc:  # noqa: BLE001 - a worker must answer, whatever the engine raised
+            reply = _text(400, f"query evaluation failed: {type(exc).__name__}: {exc}")
+        try:
+            conn.send(reply)
+        except (EOFError, OSError):
+            return

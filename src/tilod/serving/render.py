@@ -1,0 +1,84 @@
+"""Triples -> bytes in the negotiated format, and -> rows for the HTML page."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+import pyoxigraph as ox
+
+from tilod.graph.namespaces import STANDARD_PREFIXES
+from tilod.serving.formats import RDF_FORMATS
+
+LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
+
+
+def serialize(triples: list[ox.Triple], media_type: str, prefixes: dict[str, str]) -> bytes:
+    fmt = RDF_FORMATS[media_type][1]
+    data = ox.serialize(triples, format=fmt, prefixes={**STANDARD_PREFIXES, **prefixes})
+    assert data is not None
+    return data
+
+
+def compact(iri: str, prefixes: dict[str, str]) -> str:
+    for prefix, ns in prefixes.items():
+        if iri.startswith(ns) and len(iri) > len(ns):
+            return f"{prefix}:{iri[len(ns):]}"
+    return iri
+
+
+@dataclass
+class Value:
+    text: str
+    href: str | None = None
+    note: str = ""
+
+
+@dataclass
+class Row:
+    predicate: str
+    predicate_iri: str
+    values: list[Value]
+
+
+def labels_of(triples: list[ox.Triple]) -> dict[str, str]:
+    """A French label (else any) for each IRI that has one."""
+    labels: dict[str, str] = {}
+    for t in triples:
+        if t.predicate.value == LABEL and isinstance(t.object, ox.Literal):
+            key = t.subject.value
+            if key not in labels or t.object.language == "fr":
+                labels[key] = t.object.value
+    return labels
+
+
+def _value(term, labels: dict[str, str], prefixes: dict[str, str]) -> Value:
+    if isinstance(term, ox.NamedNode):
+        return Value(labels.get(term.value) or compact(term.value, prefixes), term.value)
+    if isinstance(term, ox.Literal):
+        text = term.value if len(term.value) <= 300 else term.value[:300] + " …"
+        note = f"@{term.language}" if term.language else ""
+        return Value(text, None, note)
+    return Value(str(term))
+
+
+def html_rows(
+    uri: str, triples: list[ox.Triple], prefixes: dict[str, str]
+) -> tuple[str | None, list[Row], list[Row]]:
+    """(label, outgoing rows, incoming rows) for the page of `uri`."""
+    labels = labels_of(triples)
+    out: dict[str, list[Value]] = defaultdict(list)
+    inc: dict[str, list[Value]] = defaultdict(list)
+    for t in triples:
+        if t.subject.value == uri:
+            out[t.predicate.value].append(_value(t.object, labels, prefixes))
+        elif isinstance(t.object, ox.NamedNode) and t.object.value == uri:
+            inc[t.predicate.value].append(_value(t.subject, labels, prefixes))
+
+    def rows(table: dict[str, list[Value]]) -> list[Row]:
+        return [
+            Row(compact(p, prefixes), p, sorted(vs, key=lambda v: v.text))
+            for p, vs in sorted(table.items(), key=lambda kv: compact(kv[0], prefixes))
+        ]
+
+    return labels.get(uri), rows(out), rows(inc)

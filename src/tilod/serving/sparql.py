@@ -1,0 +1,173 @@
+"""The SPARQL 1.1 Protocol, query side (https://www.w3.org/TR/sparql11-protocol/#query-operation).
+
+Read-only and closed: updates are refused (403), SERVICE is refused before evaluation
+(400), FROM / default-graph-uri / named-graph-uri only ever name graphs of the release
+store (nothing is fetched), and each query runs in a worker process killed at the limit.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Blueprint, Response, current_app, render_template, request
+from rdflib import BNode, Graph, Literal, URIRef
+
+from tilod.graph.namespaces import RDF, SD
+from tilod.serving.formats import HTML, RDF_ALIASES, RDF_FORMATS, RESULT_FORMATS, content_type
+from tilod.serving.http import cacheable, plain_error
+from tilod.serving.negotiation import negotiate
+from tilod.serving.query_pool import PoolBusy, QueryTimeout
+from tilod.serving.query_worker import QueryRequest
+from tilod.serving.release import ServedRelease
+from tilod.serving.sparql_guard import RefusedQuery, check_query
+
+bp = Blueprint("sparql", __name__)
+
+QUERIES_DIR = Path(__file__).parent / "queries"
+FORM = "application/x-www-form-urlencoded"
+QUERY_BODY = "application/sparql-query"
+UPDATE_BODY = "application/sparql-update"
+SD_OFFERS = ["text/turtle", HTML, "application/ld+json", "application/n-triples", "application/rdf+xml",
+             *RDF_ALIASES]
+
+
+def _release() -> ServedRelease:
+    return current_app.extensions["tilod.releases"].get()
+
+
+def example_queries() -> list[tuple[str, str]]:
+    """(name, text) of each example query shipped in queries/*.rq, by file name."""
+    return [(p.stem, p.read_text(encoding="utf-8")) for p in sorted(QUERIES_DIR.glob("*.rq"))]
+
+
+def service_description(endpoint: str) -> Graph:
+    base = current_app.extensions["tilod.settings"].base_uri
+    g = Graph()
+    service = URIRef(endpoint)
+    g.bind("sd", SD)
+    g.add((service, RDF.type, SD.Service))
+    g.add((service, SD.endpoint, service))
+    g.add((service, SD.supportedLanguage, SD.SPARQL11Query))
+    for media in [*RESULT_FORMATS, *RDF_FORMATS]:
+        g.add((service, SD.resultFormat, URIRef("http://www.w3.org/ns/formats/" + {
+            "application/sparql-results+json": "SPARQL_Results_JSON",
+            "application/sparql-results+xml": "SPARQL_Results_XML",
+            "text/csv": "SPARQL_Results_CSV",
+            "text/tab-separated-values": "SPARQL_Results_TSV",
+            "text/turtle": "Turtle",
+            "application/ld+json": "JSON-LD",
+            "application/n-triples": "N-Triples",
+            "application/rdf+xml": "RDF_XML",
+        }[media])))
+    dataset = BNode()
+    graph = BNode()
+    g.add((service, SD.defaultDataset, dataset))
+    g.add((dataset, RDF.type, SD.Dataset))
+    g.add((dataset, SD.defaultGraph, graph))
+    g.add((graph, RDF.type, SD.Graph))
+    g.add((graph, URIRef("http://rdfs.org/ns/void#triples"), Literal(_release().manifest["store_triples"])))
+    g.add((dataset, URIRef("http://rdfs.org/ns/void#sparqlEndpoint"), service))
+    g.add((service, URIRef("http://www.w3.org/2000/01/rdf-schema#seeAlso"), URIRef(base + ".well-known/void")))
+    g.add((dataset, URIRef("http://www.w3.org/2000/01/rdf-schema#seeAlso"), URIRef(base + ".well-known/void")))
+    return g
+
+
+def describe_service() -> Response:
+    settings = current_app.extensions["tilod.settings"]
+    release = _release()
+    media = negotiate(request.headers.get("Accept"), SD_OFFERS)
+    if media is None:
+        return plain_error(406, "Not Acceptable. The service description is in " + ", ".join(RDF_FORMATS))
+    if media == HTML:
+        body = render_template("sparql.html", base=settings.base_uri, version=release.version,
+                               examples=example_queries())
+        response = Response(body, content_type=content_type(HTML))
+    else:
+        media = RDF_ALIASES.get(media, media)
+        fmt = {"text/turtle": "turtle", "application/ld+json": "json-ld",
+               "application/n-triples": "nt", "application/rdf+xml": "xml"}[media]
+        data = service_description(settings.base_uri + "sparql").serialize(format=fmt, encoding="utf-8")
+        response = Response(data, content_type=content_type(media))
+    response.headers["Vary"] = "Accept"
+    return cacheable(response, release, "sparql-" + media.replace("/", "_"))
+
+
+def _one(values: list[str], name: str) -> str | None:
+    if len(values) > 1:
+        raise RefusedQuery(f"the '{name}' parameter must be given once, it was given {len(values)} times")
+    return values[0] if values else None
+
+
+def _operation() -> tuple[str | None, list[str], list[str]]:
+    """(query, default graphs, named graphs) from the request, per the protocol's three ways."""
+    args = request.args
+    if request.method == "GET":
+        if "update" in args:
+            raise RefusedQuery("updates are not accepted: this endpoint is read-only", 403)
+        return _one(args.getlist("query"), "query"), args.getlist("default-graph-uri"), args.getlist(
+            "named-graph-uri")
+    mimetype = request.mimetype
+    if mimetype == FORM:
+        form = request.form
+        if "update" in form:
+            raise RefusedQuery("updates are not accepted: this endpoint is read-only", 403)
+        if "query" in args:
+            raise RefusedQuery("with a form POST, 'query' goes in the body, not the URL")
+        return (_one(form.getlist("query"), "query"), form.getlist("default-graph-uri") + args.getlist(
+            "default-graph-uri"), form.getlist("named-graph-uri") + args.getlist("named-graph-uri"))
+    if mimetype == QUERY_BODY:
+        if "query" in args:
+            raise RefusedQuery("with application/sparql-query, the query is the body, not a parameter")
+        charset = (request.mimetype_params.get("charset") or "utf-8").lower()
+        if charset not in ("utf-8", "utf8"):
+            raise RefusedQuery(f"charset {charset} is not supported: send UTF-8", 415)
+        try:
+            text = request.get_data(cache=False).decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise RefusedQuery(f"the query is not valid UTF-8 (byte {exc.start})") from None
+        return text, args.getlist("default-graph-uri"), args.getlist("named-graph-uri")
+    if mimetype == UPDATE_BODY:
+        raise RefusedQuery("updates are not accepted: this endpoint is read-only", 403)
+    raise RefusedQuery(
+        f"unsupported Content-Type {mimetype or '(none)'}: use {FORM} or {QUERY_BODY}", 415
+    )
+
+
+def _check_graph_uris(uris: list[str]) -> tuple[str, ...]:
+    for uri in uris:
+        if not uri or any(c in uri for c in '<>" {}|\\^`\n\r\t') or ":" not in uri:
+            raise RefusedQuery(f"not an absolute IRI: {uri!r}")
+    return tuple(uris)
+
+
+@bp.route("/sparql", methods=["GET", "POST"])
+def sparql() -> Response:
+    settings = current_app.extensions["tilod.settings"]
+    try:
+        query, default_graphs, named_graphs = _operation()
+        if query is None:
+            if request.method == "GET" and not request.args:
+                return describe_service()
+            raise RefusedQuery("missing 'query' parameter")
+        if len(query) > settings.max_body_bytes:
+            return plain_error(413, f"query longer than {settings.max_body_bytes:,} characters")
+        check_query(query)
+        sparql_request = QueryRequest(
+            query, request.headers.get("Accept"),
+            _check_graph_uris(default_graphs), _check_graph_uris(named_graphs),
+        )
+    except RefusedQuery as exc:
+        return plain_error(exc.status, str(exc))
+    try:
+        reply = _release().pool.run(sparql_request)
+    except QueryTimeout:
+        return plain_error(422, f"query stopped after the time limit of {settings.query_timeout:g} s: "
+                                "narrow it or add a LIMIT")
+    except PoolBusy:
+        return plain_error(503, "all query workers are busy, try again shortly", {"Retry-After": "5"})
+    except (EOFError, OSError):
+        return plain_error(503, "the query worker stopped unexpectedly, try again", {"Retry-After": "1"})
+    response = Response(reply.body, status=reply.status,
+                        content_type=content_type(reply.media_type))
+    response.headers["Vary"] = "Accept"
+    return response
