@@ -37,11 +37,11 @@ def select(store: ox.Store, query: str) -> list[dict[str, str]]:
 
 
 def test_four_aisne_territories_with_their_epcis(store):
-    rows = select(store, f"""
-        SELECT ?t (COUNT(?m) AS ?n) WHERE {{
+    rows = select(store, """
+        SELECT ?t (COUNT(?m) AS ?n) WHERE {
             ?t tilod:departement <http://localhost:8000/id/departement/02> ;
                tilod:phase <http://localhost:8000/id/phase/2023-2027> ; org:hasMember ?m .
-        }} GROUP BY ?t""")
+        } GROUP BY ?t""")
     found = {r["t"].removeprefix(T): int(r["n"]) for r in rows}
     assert found == AISNE
     assert sum(found.values()) == 16

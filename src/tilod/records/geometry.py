@@ -21,7 +21,8 @@ def _ring(path: Path, ring: Any) -> str:
 def to_wkt(path: Path, geometry: dict[str, Any]) -> str:
     """A GeoJSON Polygon or MultiPolygon as a WKT MULTIPOLYGON."""
     kind = geometry.get("type")
-    coordinates = geometry.get("coordinates")
+    coordinates: Any = geometry.get("coordinates")
+    polygons: Any
     if kind == "Polygon":
         polygons = [coordinates]
     elif kind == "MultiPolygon":

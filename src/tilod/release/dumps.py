@@ -59,7 +59,7 @@ def write_dumps(
         path = folder / dump.filename
         if dump.gzipped:
             with gzip.open(path, "wb", compresslevel=6) as handle:
-                ox.serialize(triples, handle, format=dump.rdf_format)
+                ox.serialize(triples, handle, format=dump.rdf_format)  # type: ignore[arg-type]
         else:
             ox.serialize(triples, str(path), format=dump.rdf_format, prefixes=all_prefixes)
         written.append(describe_file(path, dump.media_type, len(triples), dump.gzipped))

@@ -14,7 +14,8 @@ def cacheable(response: Response, release: ServedRelease, variant: str) -> Respo
     response.set_etag(release.etag(variant))
     response.last_modified = release.created
     response.headers["Cache-Control"] = CACHE_CONTROL
-    return response.make_conditional(request)
+    response.make_conditional(request)  # turns it into a 304 in place when the validators match
+    return response
 
 
 def add_cors(response: Response) -> Response:

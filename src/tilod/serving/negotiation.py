@@ -66,9 +66,9 @@ def quality(ranges: list[MediaRange], media_type: str) -> float:
     best_specificity, best_q = 0, 0.0
     for r in ranges:
         specificity = r.matches(media_type)
-        if specificity > best_specificity or (specificity == best_specificity and r.q > best_q):
-            if specificity:
-                best_specificity, best_q = specificity, r.q
+        better = specificity > best_specificity or (specificity == best_specificity and r.q > best_q)
+        if specificity and better:
+            best_specificity, best_q = specificity, r.q
     return best_q
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import queue
@@ -29,10 +30,8 @@ class Worker:
 
     def kill(self) -> None:
         if self.process.pid and self.process.is_alive():
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.kill(self.process.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
         self.process.join(timeout=5)
         self.conn.close()
 

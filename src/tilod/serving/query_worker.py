@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
+from typing import Any
 
 import pyoxigraph as ox
 
@@ -23,6 +24,8 @@ class QueryRequest:
     accept: str | None
     default_graphs: tuple[str, ...] = ()
     named_graphs: tuple[str, ...] = ()
+    #: resolves relative IRIs in the query (the protocol lets the service pick it: the endpoint)
+    base_iri: str | None = None
 
 
 @dataclass(frozen=True)
@@ -44,7 +47,7 @@ class BoundedBuffer(io.RawIOBase):
     def writable(self) -> bool:
         return True
 
-    def write(self, data) -> int:  # type: ignore[override]
+    def write(self, data) -> int:
         self.buffer += data
         if len(self.buffer) > self.limit:
             raise ResultTooLarge
@@ -57,7 +60,7 @@ def _text(status: int, message: str) -> QueryReply:
 
 def run_query(store: ox.Store, request: QueryRequest, max_bytes: int) -> QueryReply:
     """Evaluate and serialize; every failure becomes a reply with a 4xx status and a message."""
-    options: dict = {}
+    options: dict = {"base_iri": request.base_iri}
     if request.default_graphs:
         options["default_graph"] = [ox.NamedNode(g) for g in request.default_graphs]
     if request.named_graphs:
@@ -68,20 +71,20 @@ def run_query(store: ox.Store, request: QueryRequest, max_bytes: int) -> QueryRe
         return _text(400, f"SPARQL syntax error: {exc}")
     except (ValueError, TypeError) as exc:
         return _text(400, f"invalid query or dataset: {exc}")
+    formats: dict[str, Any]
     if isinstance(result, ox.QueryTriples):
         formats, aliases = RDF_FORMATS, RDF_ALIASES
         offers = [*formats, *aliases]
     else:
-        formats, aliases = RESULT_FORMATS, RESULT_ALIASES  # type: ignore[assignment]
+        formats, aliases = RESULT_FORMATS, RESULT_ALIASES
         offers = [*formats, *aliases]
     media = negotiate(request.accept, offers)
     if media is None:
         wanted = ", ".join(formats)
         return _text(406, f"none of the Accept header's types is available; this result is in: {wanted}")
     canonical = aliases.get(media, media)
-    fmt = formats[canonical]
-    if isinstance(fmt, tuple):
-        fmt = fmt[1]
+    entry = formats[canonical]
+    fmt = entry[1] if isinstance(entry, tuple) else entry
     buffer = BoundedBuffer(max_bytes)
     try:
         result.serialize(buffer, format=fmt)  # type: ignore[arg-type]

@@ -46,7 +46,7 @@ def labels_of(triples: list[ox.Triple]) -> dict[str, str]:
     labels: dict[str, str] = {}
     for t in triples:
         if t.predicate.value == LABEL and isinstance(t.object, ox.Literal):
-            key = t.subject.value
+            key = str(getattr(t.subject, "value", t.subject))
             if key not in labels or t.object.language == "fr":
                 labels[key] = t.object.value
     return labels
@@ -70,7 +70,7 @@ def html_rows(
     out: dict[str, list[Value]] = defaultdict(list)
     inc: dict[str, list[Value]] = defaultdict(list)
     for t in triples:
-        if t.subject.value == uri:
+        if isinstance(t.subject, ox.NamedNode) and t.subject.value == uri:
             out[t.predicate.value].append(_value(t.object, labels, prefixes))
         elif isinstance(t.object, ox.NamedNode) and t.object.value == uri:
             inc[t.predicate.value].append(_value(t.subject, labels, prefixes))

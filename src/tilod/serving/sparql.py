@@ -140,7 +140,8 @@ def _check_graph_uris(uris: list[str]) -> tuple[str, ...]:
     return tuple(uris)
 
 
-@bp.route("/sparql", methods=["GET", "POST"])
+# no automatic OPTIONS here: the app's `preflight` route answers it, with the CORS headers
+@bp.route("/sparql", methods=["GET", "POST"], provide_automatic_options=False)
 def sparql() -> Response:
     settings = current_app.extensions["tilod.settings"]
     try:
@@ -155,6 +156,7 @@ def sparql() -> Response:
         sparql_request = QueryRequest(
             query, request.headers.get("Accept"),
             _check_graph_uris(default_graphs), _check_graph_uris(named_graphs),
+            base_iri=settings.base_uri + "sparql",
         )
     except RefusedQuery as exc:
         return plain_error(exc.status, str(exc))

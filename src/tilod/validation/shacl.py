@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pyshacl
-from rdflib import Graph
+from rdflib import Graph, Literal, URIRef
 from rdflib.term import Node
 
-from tilod.graph.namespaces import SH
+from tilod.graph.namespaces import SH, XSD
 
 MAX_EXAMPLES = 5
 
@@ -32,8 +32,8 @@ class ValidationResult:
             path = _short(report.value(result, SH.resultPath))
             message = str(report.value(result, SH.resultMessage) or "")
             focus = str(report.value(result, SH.focusNode))
-            value = report.value(result, SH.value)
-            groups[(component, path, message)].append((focus, "" if value is None else str(value)))
+            value_node = report.value(result, SH.value)
+            groups[(component, path, message)].append((focus, "" if value_node is None else str(value_node)))
         counts = Counter({key: len(items) for key, items in groups.items()})
         lines = [f"SHACL: {self.violations} violation(s) in {len(groups)} group(s)"]
         for (component, path, message), count in counts.most_common():
@@ -53,7 +53,18 @@ def _short(node: Node | None) -> str:
 
 
 def load_shapes(path: Path, base_uri: str) -> Graph:
-    return Graph().parse(path, format="turtle", publicID=base_uri)
+    """The shapes, their relative IRIs resolved against `base_uri`.
+
+    Turtle resolves IRIs, but not the namespaces that SPARQL-based constraints declare
+    (`sh:declare [ sh:namespace "def/tilod#"^^xsd:anyURI ]` is a literal): they are resolved
+    here, or every query would use the relative namespace `def/tilod#` and match nothing.
+    """
+    shapes = Graph().parse(path, format="turtle", publicID=base_uri)
+    for declaration, namespace in list(shapes.subject_objects(SH.namespace)):
+        resolved = str(URIRef(str(namespace), base=base_uri))  # keeps a trailing '#'
+        if resolved != str(namespace):
+            shapes.set((declaration, SH.namespace, Literal(resolved, datatype=XSD.anyURI)))
+    return shapes
 
 
 def validate(data: Graph, shapes: Graph) -> ValidationResult:
