@@ -65,3 +65,19 @@ def subset_graph(inputs: Inputs, settings: Settings) -> Graph:
 @pytest.fixture(scope="session")
 def store(release: Path) -> ox.Store:
     return ox.Store.read_only(str(release / "store"))
+
+
+@pytest.fixture(scope="session")
+def server(settings: Settings, release: Path):
+    """A real `tilod serve` process on 127.0.0.1 serving the subset release (see tests/server.py).
+
+    `.url` is where it listens, `.base` the base URI of the data (http://localhost:8000/);
+    `.to_server(uri)` maps a resource URI to the URL that dereferences it.
+    """
+    from server import start_server, stop_server
+
+    running = start_server(settings.releases_dir, ROOT, settings.base_uri)
+    try:
+        yield running
+    finally:
+        stop_server(running)

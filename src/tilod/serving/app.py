@@ -62,7 +62,9 @@ def create_app(settings: Settings | None = None) -> Flask:
                                    message=f"Rien à l'adresse {request.path}.",
                                    version=holder.get().version)
             return Response(body, status=404, content_type=content_type(HTML))
-        return plain_error(code, f"{code} {exc.name}: {exc.description}")
+        # keep the exception's own headers (e.g. the Allow a 405 must carry), not its HTML type
+        headers = {k: v for k, v in exc.get_headers() if k.lower() != "content-type"}
+        return plain_error(code, f"{code} {exc.name}: {exc.description}", headers)
 
     return app
 

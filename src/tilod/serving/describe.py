@@ -30,7 +30,10 @@ WHERE {{ ?i ?ip ?s OPTIONAL {{ ?i rdfs:label ?label }} }} LIMIT {INBOUND_LIMIT}
 
 def describe(store: ox.Store, uri: str) -> list[ox.Triple]:
     """Triples describing `uri`; empty if the release says nothing about it as a subject."""
-    subject = {ox.Variable("s"): ox.NamedNode(uri)}
+    try:
+        subject = {ox.Variable("s"): ox.NamedNode(uri)}
+    except ValueError:  # not an IRI (a space, '<', '%zz'... in the path): nothing describes it
+        return []
     outbound = list(store.query(OUTBOUND, substitutions=subject))  # type: ignore[arg-type]
     if not outbound:
         return []
