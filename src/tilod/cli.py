@@ -1,4 +1,4 @@
-"""The `tilod` console script: build, validate, serve."""
+"""The `tilod` console script: build, validate, publish, serve."""
 
 from __future__ import annotations
 
@@ -44,16 +44,23 @@ def make_parser() -> argparse.ArgumentParser:
         help="which map of EPCIs the SIRENs must exist in (default: 2023, the labelling)",
     )
 
+    publish = sub.add_parser("publish", help="load the current release into a remote SPARQL store")
+    _common(publish)
+    publish.add_argument("--store-url", help="SPARQL query endpoint (TILOD_STORE_URL)")
+    publish.add_argument("--store-update-url", help="SPARQL update endpoint (TILOD_STORE_UPDATE_URL)")
+    publish.add_argument("--store-gsp-url", help="Graph Store Protocol endpoint (TILOD_STORE_GSP_URL)")
+
     serve = sub.add_parser("serve", help="serve the current release over HTTP")
     _common(serve)
     serve.add_argument("--host", help="TILOD_HOST")
     serve.add_argument("--port", type=int, help="TILOD_PORT")
+    serve.add_argument("--store-url", help="serve from this SPARQL endpoint instead (TILOD_STORE_URL)")
     return parser
 
 
 def _settings(args: argparse.Namespace) -> Settings:
     names = ("base_uri", "data_dir", "releases_dir", "departements", "territories_2023",
-             "territories_phase1", "host", "port")
+             "territories_phase1", "host", "port", "store_url", "store_update_url", "store_gsp_url")
     return Settings.load(**{n: getattr(args, n, None) for n in names})
 
 
@@ -94,6 +101,11 @@ def main(argv: list[str] | None = None) -> int:
             return _build(settings)
         if args.command == "validate":
             return _validate(settings, args.file, args.year)
+        if args.command == "publish":
+            from tilod.release.publish import publish
+
+            publish(settings)
+            return 0
         return _serve(settings)
     except InputError as exc:
         print(f"tilod {args.command}: invalid input\n{exc}", file=sys.stderr)

@@ -34,8 +34,11 @@ class Settings:
     max_results_bytes: int = 50_000_000
     #: query worker processes per web worker (each runs one query at a time)
     query_workers: int = 2
-    #: a SPARQL 1.1 endpoint to serve from instead of the embedded store (issue: remote store)
+    #: a SPARQL 1.1 query endpoint to serve from instead of the embedded store (empty: embedded)
     store_url: str = ""
+    #: its update endpoint and Graph Store Protocol endpoint (default: Oxigraph's /update, /store)
+    store_update_url: str = ""
+    store_gsp_url: str = ""
     extra: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -62,7 +65,15 @@ class Settings:
         for name, value in overrides.items():
             if value is not None:
                 values[name] = _convert(name, value) if isinstance(value, str) else value
-        return replace(cls(), **values)
+        settings = replace(cls(), **values)
+        if settings.store_url:
+            root = settings.store_url.rsplit("/", 1)[0]
+            settings = replace(
+                settings,
+                store_update_url=settings.store_update_url or root + "/update",
+                store_gsp_url=settings.store_gsp_url or root + "/store",
+            )
+        return settings
 
 
 def _convert(name: str, raw: str) -> Any:

@@ -11,6 +11,7 @@ from tilod.serving.http import add_cors, plain_error
 from tilod.serving.negotiation import negotiate
 from tilod.serving.release import ReleaseHolder
 from tilod.settings import Settings
+from tilod.stores.base import QueryTimeout, StoreUnavailable
 
 
 def create_app(settings: Settings | None = None) -> Flask:
@@ -19,7 +20,9 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     holder = ReleaseHolder(settings)
-    holder.get()  # fail at start, not at the first request, if there is no release
+    if not settings.store_url:
+        holder.get()  # fail at start, not at the first request, if there is no release
+    # (a remote store may come up after the web workers: until then they answer 503)
     app.extensions["tilod.settings"] = settings
     app.extensions["tilod.releases"] = holder
     for blueprint in (resources.bp, sparql.bp, dumps.bp):
@@ -39,8 +42,8 @@ def create_app(settings: Settings | None = None) -> Flask:
     @app.route("/health/store")
     def health_store() -> Response:
         release = holder.get()
-        ok = bool(release.store.query("ASK { ?s ?p ?o }"))
-        return plain_error(200 if ok else 503, f"store {'ok' if ok else 'empty'}: release {release.version}")
+        ok = release.data.healthy()
+        return plain_error(200 if ok else 503, f"store {'ok' if ok else 'not answering'}: release {release.version}")
 
     @app.after_request
     def cors(response: Response) -> Response:
@@ -54,13 +57,19 @@ def create_app(settings: Settings | None = None) -> Flask:
         response.headers["Access-Control-Max-Age"] = "86400"
         return response
 
+    @app.errorhandler(StoreUnavailable)
+    @app.errorhandler(QueryTimeout)
+    def store_down(exc: Exception) -> Response:
+        reason = str(exc) or "the data store did not answer in time"
+        return plain_error(503, f"data store unavailable, try again shortly: {reason}", {"Retry-After": "5"})
+
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException) -> Response:
         code = exc.code or 500
         if code == 404 and negotiate(request.headers.get("Accept"), ["text/plain", HTML]) == HTML:
             body = render_template("message.html", title="Page introuvable", uri=None, base=settings.base_uri,
                                    message=f"Rien à l'adresse {request.path}.",
-                                   version=holder.get().version)
+                                   version=holder.get().version if holder.ready else "")
             return Response(body, status=404, content_type=content_type(HTML))
         # keep the exception's own headers (e.g. the Allow a 405 must carry), not its HTML type
         headers = {k: v for k, v in exc.get_headers() if k.lower() != "content-type"}

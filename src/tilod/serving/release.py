@@ -1,27 +1,39 @@
-"""The release being served: its manifest, its files, its embedded store and query workers."""
+"""The release being served: its manifest and files, and the store that holds its data.
+
+Embedded mode follows `releases/current`; remote mode follows the pointer `tilod publish`
+moves in the remote store, so a release is served only once it is wholly loaded. Either
+way the release's small files (manifest, ontology, shapes, VoID, dumps) come from
+`releases/<version>/`.
+"""
 
 from __future__ import annotations
 
 import json
 import threading
+import time
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-import pyoxigraph as ox
-
-from tilod.errors import TilodError
 from tilod.release.build import MANIFEST, STORE_DIR
-from tilod.serving.query_pool import QueryPool
+from tilod.release.publish import current_pointer_query
 from tilod.settings import Settings
+from tilod.stores.base import DataStore, StoreUnavailable
+from tilod.stores.embedded import EmbeddedStore
+from tilod.stores.remote import RemoteStore
+
+POINTER_TTL = 2.0  # seconds a remote store's pointer is trusted before it is read again
+
+
+class NoRelease(StoreUnavailable):
+    """Nothing to serve yet (no build, or nothing published to the remote store)."""
 
 
 @dataclass
 class ServedRelease:
     folder: Path
     manifest: dict
-    store: ox.Store
-    pool: QueryPool
+    data: DataStore
 
     @property
     def version(self) -> str:
@@ -35,53 +47,73 @@ class ServedRelease:
         """Strong validator of one representation: release version + representation."""
         return f"{self.version}-{variant}"
 
-    def files(self) -> dict[str, dict]:
-        """Downloadable files of this release, by name (nothing else can be reached)."""
-        return {f["filename"]: f for f in self.manifest["files"]} | {
-            "void.ttl": {"filename": "void.ttl", "media_type": "text/turtle"},
-        }
-
 
 class ReleaseHolder:
-    """Opens `releases/current` and follows it when a new build switches it."""
-
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self._lock = threading.Lock()
         self._target: str | None = None
         self._release: ServedRelease | None = None
+        self._checked = 0.0
+        self._pointer: RemoteStore | None = None
+        if settings.store_url:
+            self._pointer = RemoteStore(settings.store_url, "", settings.query_timeout, 1_000_000)
 
-    def _open(self, folder: Path) -> ServedRelease:
+    def _current_version(self) -> str:
+        """The version to serve now (raises NoRelease / StoreUnavailable)."""
+        s = self.settings
+        if self._pointer is None:
+            try:
+                return s.current_release.resolve(strict=True).name
+            except OSError:
+                raise NoRelease(f"no release at {s.current_release}: run `tilod build` first") from None
+        query = current_pointer_query(s.base_uri)
+        triples = self._pointer.query_json(query)
+        if not triples:
+            raise NoRelease(f"nothing published in {s.store_url}: run `tilod publish`")
+        return triples[0].rsplit("/", 1)[-1]
+
+    def _open(self, version: str) -> ServedRelease:
+        s = self.settings
+        folder = (s.releases_dir / version).resolve()
         try:
             manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
-            store = ox.Store.read_only(str(folder / STORE_DIR))
         except (OSError, ValueError) as exc:
-            raise TilodError(f"cannot open the release at {folder}: {exc}") from None
-        s = self.settings
-        pool = QueryPool(str(folder / STORE_DIR), s.query_workers, s.query_timeout, s.max_results_bytes)
-        return ServedRelease(folder.resolve(), manifest, store, pool)
+            raise NoRelease(f"release {version} has no readable manifest in {s.releases_dir}: {exc}") from None
+        data: DataStore
+        if s.store_url:
+            graph = f"{s.base_uri}graph/release/{version}"
+            data = RemoteStore(s.store_url, graph, s.query_timeout, s.max_results_bytes)
+        else:
+            data = EmbeddedStore(str(folder / STORE_DIR), s.query_workers, s.query_timeout, s.max_results_bytes)
+        return ServedRelease(folder, manifest, data)
 
     def get(self) -> ServedRelease:
-        current = self.settings.current_release
+        now = time.monotonic()
+        if self._release is not None and self._pointer is not None and now - self._checked < POINTER_TTL:
+            return self._release
         try:
-            target = str(current.resolve(strict=True))
-        except OSError:
-            if self._release is not None:
-                return self._release
-            raise TilodError(
-                f"no release at {current}: run `tilod build` first"
-            ) from None
-        if target != self._target:
+            version = self._current_version()
+        except StoreUnavailable:
+            if self._release is not None and self._pointer is None:
+                return self._release  # `current` briefly missing: keep serving what we have
+            raise
+        self._checked = now
+        if version != self._target:
             with self._lock:
-                if target != self._target:
+                if version != self._target:
                     old = self._release
-                    self._release = self._open(Path(target))
-                    self._target = target
+                    self._release = self._open(version)
+                    self._target = version
                     if old is not None:
-                        old.pool.close()
+                        old.data.close()
         assert self._release is not None
         return self._release
 
+    @property
+    def ready(self) -> bool:
+        return self._release is not None
+
     def close(self) -> None:
         if self._release is not None:
-            self._release.pool.close()
+            self._release.data.close()

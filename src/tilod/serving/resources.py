@@ -13,7 +13,6 @@ from pathlib import Path
 import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, render_template, request
 
-from tilod.serving.describe import describe
 from tilod.serving.formats import EXTENSIONS, HTML, RDF_ALIASES, RDF_FORMATS, content_type
 from tilod.serving.http import cacheable, plain_error
 from tilod.serving.negotiation import negotiate
@@ -104,7 +103,7 @@ def resource(rest: str) -> Response:
         return not_acceptable()
     settings = _settings()
     uri = settings.base_uri + "id/" + path
-    triples = describe(_release().store, uri)
+    triples = _release().data.describe(uri)
     if not triples:
         return not_found(uri, media)
     return respond(uri, uri, triples, media, negotiated, "id")
@@ -131,7 +130,7 @@ def ontology(ext: str | None) -> Response:
     media, negotiated = choose(ext)
     if media == HTML:
         # the ontology's page lists its terms (they point at it with rdfs:isDefinedBy)
-        triples = describe(release.store, base + "def/tilod")
+        triples = release.data.describe(base + "def/tilod")
         return respond(base + "def/tilod", base + "def/tilod", triples, media, negotiated, "def")
     return _document(base + "def/tilod", release.folder / "ontology.ttl", ext, "def")
 

@@ -16,10 +16,9 @@ from tilod.graph.namespaces import RDF, SD
 from tilod.serving.formats import HTML, RDF_ALIASES, RDF_FORMATS, RESULT_FORMATS, content_type
 from tilod.serving.http import cacheable, plain_error
 from tilod.serving.negotiation import negotiate
-from tilod.serving.query_pool import PoolBusy, QueryTimeout
-from tilod.serving.query_worker import QueryRequest
 from tilod.serving.release import ServedRelease
 from tilod.serving.sparql_guard import RefusedQuery, check_query
+from tilod.stores.base import QueryRequest, QueryTimeout, StoreBusy, StoreUnavailable
 
 bp = Blueprint("sparql", __name__)
 
@@ -161,12 +160,14 @@ def sparql() -> Response:
     except RefusedQuery as exc:
         return plain_error(exc.status, str(exc))
     try:
-        reply = _release().pool.run(sparql_request)
+        reply = _release().data.query(sparql_request)
     except QueryTimeout:
         return plain_error(422, f"query stopped after the time limit of {settings.query_timeout:g} s: "
                                 "narrow it or add a LIMIT")
-    except PoolBusy:
+    except StoreBusy:
         return plain_error(503, "all query workers are busy, try again shortly", {"Retry-After": "5"})
+    except StoreUnavailable as exc:
+        return plain_error(503, f"the data store is unavailable, try again shortly ({exc})", {"Retry-After": "5"})
     except (EOFError, OSError):
         return plain_error(503, "the query worker stopped unexpectedly, try again", {"Retry-After": "1"})
     response = Response(reply.body, status=reply.status,

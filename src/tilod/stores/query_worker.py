@@ -8,7 +8,6 @@ Results are serialized here, into a buffer that refuses to grow past the size li
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from typing import Any
 
@@ -16,23 +15,7 @@ import pyoxigraph as ox
 
 from tilod.serving.formats import RDF_ALIASES, RDF_FORMATS, RESULT_ALIASES, RESULT_FORMATS
 from tilod.serving.negotiation import negotiate
-
-
-@dataclass(frozen=True)
-class QueryRequest:
-    query: str
-    accept: str | None
-    default_graphs: tuple[str, ...] = ()
-    named_graphs: tuple[str, ...] = ()
-    #: resolves relative IRIs in the query (the protocol lets the service pick it: the endpoint)
-    base_iri: str | None = None
-
-
-@dataclass(frozen=True)
-class QueryReply:
-    status: int
-    media_type: str
-    body: bytes
+from tilod.stores.base import QueryReply, QueryRequest
 
 
 class ResultTooLarge(Exception):

@@ -12,15 +12,8 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 
-from tilod.serving.query_worker import QueryReply, QueryRequest, worker_main
-
-
-class PoolBusy(Exception):
-    """Every worker stayed busy for the whole wait: the server is overloaded."""
-
-
-class QueryTimeout(Exception):
-    """The query ran past the time limit; its worker was killed."""
+from tilod.stores.base import QueryReply, QueryRequest, QueryTimeout, StoreBusy
+from tilod.stores.query_worker import worker_main
 
 
 @dataclass(eq=False)
@@ -77,7 +70,7 @@ class QueryPool:
         try:
             worker = self._idle.get(timeout=self.timeout)
         except queue.Empty:
-            raise PoolBusy from None
+            raise StoreBusy from None
         try:
             worker.conn.send(request)
             if not worker.conn.poll(self.timeout):

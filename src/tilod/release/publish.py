@@ -1,0 +1,123 @@
+"""`tilod publish`: load a release into a remote SPARQL store, then switch to it.
+
+The release goes into its own named graph through the SPARQL 1.1 Graph Store Protocol;
+only once its triple count in the store equals the release's is the store's pointer to
+the current release moved (one SPARQL update). A failed or partial load is never served.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pyoxigraph as ox
+import requests
+
+from tilod.errors import TilodError
+from tilod.release.build import MANIFEST
+from tilod.settings import Settings
+
+KEEP_GRAPHS = 2  # the current release and the one before it (for a quick way back)
+
+
+class PublishError(TilodError):
+    pass
+
+
+def release_graph(base: str, version: str) -> str:
+    return f"{base}graph/release/{version}"
+
+
+def control_graph(base: str) -> str:
+    return f"{base}graph/tilod"
+
+
+def current_pointer_query(base: str) -> str:
+    return (f"SELECT ?g WHERE {{ GRAPH <{control_graph(base)}> "
+            f"{{ <{control_graph(base)}> <{base}def/tilod#releaseCourante> ?g }} }}")
+
+
+def store_content(folder: Path, base: str) -> Iterator[bytes]:
+    """The N-Triples a release's embedded store holds: data, ontology, VoID description."""
+    with gzip.open(folder / "tilod.nt.gz", "rb") as handle:
+        yield from iter(lambda: handle.read(1 << 20), b"")
+    for name in ("ontology.ttl", "void.ttl"):
+        triples = [q.triple for q in ox.parse(path=str(folder / name), format=ox.RdfFormat.TURTLE, base_iri=base)]
+        data = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
+        assert data is not None
+        yield b"\n" + data
+
+
+class SparqlClient:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.http = requests.Session()
+        self.timeout = (5.0, 600.0)
+
+    def _check(self, response: requests.Response, what: str) -> requests.Response:
+        if response.status_code >= 300:
+            raise PublishError(f"{what}: the store answered {response.status_code}: {response.text[:300]}")
+        return response
+
+    def select(self, query: str) -> list[dict]:
+        try:
+            response = self.http.post(self.settings.store_url, data={"query": query}, timeout=self.timeout,
+                                      headers={"Accept": "application/sparql-results+json"})
+        except requests.RequestException as exc:
+            raise PublishError(f"cannot reach {self.settings.store_url}: {exc}") from None
+        return self._check(response, "query").json()["results"]["bindings"]
+
+    def update(self, update: str) -> None:
+        try:
+            response = self.http.post(self.settings.store_update_url, data={"update": update}, timeout=self.timeout)
+        except requests.RequestException as exc:
+            raise PublishError(f"cannot reach {self.settings.store_update_url}: {exc}") from None
+        self._check(response, "update")
+
+    def put_graph(self, graph: str, body: Iterator[bytes]) -> None:
+        try:
+            response = self.http.put(self.settings.store_gsp_url, params={"graph": graph}, data=body,
+                                     headers={"Content-Type": "application/n-triples"}, timeout=self.timeout)
+        except requests.RequestException as exc:
+            raise PublishError(f"cannot reach {self.settings.store_gsp_url}: {exc}") from None
+        self._check(response, f"upload of {graph}")
+
+
+def publish(settings: Settings, folder: Path | None = None, out: Callable[[str], None] = print) -> str:
+    """Load the release (default: current) into the remote store and make it current there."""
+    if not settings.store_url:
+        raise PublishError("no remote store: set TILOD_STORE_URL (or --store-url)")
+    folder = (folder or settings.current_release).resolve()
+    try:
+        manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise PublishError(f"no release at {folder}: {exc}") from None
+    base = settings.base_uri
+    if manifest["base_uri"] != base:
+        raise PublishError(f"release {manifest['version']} was built for {manifest['base_uri']}, not {base}")
+    graph = release_graph(base, manifest["version"])
+    client = SparqlClient(settings)
+    out(f"loading release {manifest['version']} into <{graph}> at {settings.store_gsp_url}")
+    client.put_graph(graph, store_content(folder, base))
+    [row] = client.select(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")
+    loaded = int(row["n"]["value"])
+    if loaded != manifest["store_triples"]:
+        client.update(f"DROP SILENT GRAPH <{graph}>")
+        raise PublishError(f"the store holds {loaded:,} triples of {manifest['store_triples']:,}: not switched")
+    control = control_graph(base)
+    pointer = f"<{control}> <{base}def/tilod#releaseCourante>"
+    client.update(f"DELETE WHERE {{ GRAPH <{control}> {{ {pointer} ?old }} }} ;\n"
+                  f"INSERT DATA {{ GRAPH <{control}> {{ {pointer} <{graph}> }} }}")
+    out(f"release {manifest['version']} is current in the store ({loaded:,} triples)")
+    _prune(client, base, keep={graph})
+    return graph
+
+
+def _prune(client: SparqlClient, base: str, keep: set[str]) -> None:
+    prefix = f"{base}graph/release/"
+    rows = client.select(f'SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ }} FILTER(STRSTARTS(STR(?g), "{prefix}")) }}')
+    graphs = sorted((r["g"]["value"] for r in rows), reverse=True)
+    for old in [g for g in graphs if g not in keep][KEEP_GRAPHS - 1:]:
+        client.update(f"DROP SILENT GRAPH <{old}>")

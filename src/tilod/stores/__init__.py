@@ -1,0 +1,1 @@
+"""Stores: where the serving layer gets its data, behind one interface (`base.DataStore`)."""

@@ -1,0 +1,53 @@
+"""The one interface the serving layer uses to read a release's data."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+import pyoxigraph as ox
+
+
+@dataclass(frozen=True)
+class QueryRequest:
+    query: str
+    accept: str | None
+    default_graphs: tuple[str, ...] = ()
+    named_graphs: tuple[str, ...] = ()
+    #: resolves relative IRIs in the query (the protocol lets the service pick it: the endpoint)
+    base_iri: str | None = None
+
+
+@dataclass(frozen=True)
+class QueryReply:
+    status: int
+    media_type: str
+    body: bytes
+
+
+class StoreUnavailable(Exception):
+    """The store cannot be reached or did not answer in time (served as 503)."""
+
+
+class QueryTimeout(Exception):
+    """The query ran past the time limit and was stopped."""
+
+
+class StoreBusy(Exception):
+    """Every query worker stayed busy for the whole wait."""
+
+
+class DataStore(Protocol):
+    def describe(self, uri: str) -> list[ox.Triple]:
+        """Bounded description of `uri` (see stores/describe.py); empty if unknown."""
+        ...
+
+    def query(self, request: QueryRequest) -> QueryReply:
+        """Run a user's SPARQL query (already checked by the guard) under the time limit."""
+        ...
+
+    def healthy(self) -> bool:
+        """True when the store answers a trivial query."""
+        ...
+
+    def close(self) -> None: ...

@@ -1,0 +1,101 @@
+"""A release published to any SPARQL 1.1 Protocol endpoint (Oxigraph server, Fuseki, QLever...).
+
+Each release lives in its own named graph; queries are sent with that graph as their
+default graph, so users see exactly one release. Timeouts on every call; a store that is
+down raises StoreUnavailable (served as 503), and the next call tries again.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pyoxigraph as ox
+import requests
+
+from tilod.stores.base import QueryReply, QueryRequest, QueryTimeout, StoreUnavailable
+from tilod.stores.describe import INBOUND, OUTBOUND
+
+#: IRIs tilod mints: only these characters, so one can be written into a query safely
+SAFE_IRI = re.compile(r"https?://[A-Za-z0-9.\-:\[\]]+(/[A-Za-z0-9._~\-/%]*)?")
+PASSED_HEADERS = ("Content-Type",)
+
+
+class RemoteStore:
+    def __init__(self, query_url: str, graph: str, timeout: float, max_bytes: int) -> None:
+        self.query_url = query_url
+        self.graph = graph
+        self.timeout = timeout
+        self.max_bytes = max_bytes
+        self.session = requests.Session()
+
+    def _post(self, query: str, accept: str | None, graphs: tuple[str, ...] | None = None) -> requests.Response:
+        """POST a query; `graphs` None: the release's graph as default graph; (): the store's dataset."""
+        if graphs is None:
+            graphs = (self.graph,) if self.graph else ()
+        data = [("query", query)] + [("default-graph-uri", g) for g in graphs]
+        headers = {"Accept": accept} if accept else {}
+        try:
+            return self.session.post(self.query_url, data=data, headers=headers,
+                                     timeout=(3.0, self.timeout), stream=True)
+        except requests.Timeout:
+            raise QueryTimeout from None
+        except requests.RequestException as exc:
+            raise StoreUnavailable(f"SPARQL store {self.query_url} unreachable: {type(exc).__name__}") from None
+
+    def _read(self, response: requests.Response) -> bytes:
+        body = bytearray()
+        try:
+            for chunk in response.iter_content(1 << 16):
+                body += chunk
+                if len(body) > self.max_bytes:
+                    response.close()
+                    raise OverflowError
+        except requests.RequestException as exc:
+            raise StoreUnavailable(f"SPARQL store answer broken off: {type(exc).__name__}") from None
+        return bytes(body)
+
+    def construct(self, query: str) -> list[ox.Triple]:
+        response = self._post(query, "application/n-triples")
+        if response.status_code != 200:
+            raise StoreUnavailable(f"SPARQL store answered {response.status_code}")
+        return [q.triple for q in ox.parse(self._read(response), format=ox.RdfFormat.N_TRIPLES)]
+
+    def describe(self, uri: str) -> list[ox.Triple]:
+        if not SAFE_IRI.fullmatch(uri):
+            return []
+        bind = f"VALUES ?s {{ <{uri}> }}"
+        outbound = self.construct(OUTBOUND.replace("WHERE {", "WHERE { " + bind, 1))
+        if not outbound:
+            return []
+        return outbound + self.construct(INBOUND.replace("WHERE {", "WHERE { " + bind, 1))
+
+    def query(self, request: QueryRequest) -> QueryReply:
+        # the user's dataset parameters are ignored: a query sees the published release only
+        response = self._post(request.query, request.accept)
+        try:
+            body = self._read(response)
+        except OverflowError:
+            return QueryReply(422, "text/plain", f"result larger than {self.max_bytes:,} bytes".encode())
+        media = response.headers.get("Content-Type", "application/octet-stream").split(";")[0].strip()
+        if response.status_code >= 500:
+            raise StoreUnavailable(f"SPARQL store answered {response.status_code}")
+        return QueryReply(response.status_code, media, body)
+
+    def healthy(self) -> bool:
+        try:
+            response = self._post("ASK { ?s ?p ?o }", "application/sparql-results+json")
+            return response.status_code == 200 and b"true" in self._read(response)
+        except (StoreUnavailable, QueryTimeout, OverflowError):
+            return False
+
+    def close(self) -> None:
+        self.session.close()
+
+    def query_json(self, query: str) -> list[str]:
+        """Values of the first variable of a SELECT, for tilod's own small queries."""
+        response = self._post(query, "application/sparql-results+json", graphs=())
+        if response.status_code != 200:
+            raise StoreUnavailable(f"SPARQL store answered {response.status_code}")
+        data = response.json()
+        var = data["head"]["vars"][0]
+        return [b[var]["value"] for b in data["results"]["bindings"] if var in b]
