@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -68,15 +69,36 @@ def store(release: Path) -> ox.Store:
 
 
 @pytest.fixture(scope="session")
-def server(settings: Settings, release: Path):
-    """A real `tilod serve` process on 127.0.0.1 serving the subset release (see tests/server.py).
+def oxigraph(tmp_path_factory: pytest.TempPathFactory, settings: Settings, release: Path):
+    """A real Oxigraph server on 127.0.0.1 with the subset release published to it."""
+    from server import start_oxigraph, stop_oxigraph
+
+    from tilod.release.publish import publish
+
+    running = start_oxigraph(tmp_path_factory.mktemp("oxigraph"))
+    try:
+        publish(replace(settings, store_url=running.query_url, store_update_url=running.url + "update",
+                        store_gsp_url=running.url + "store"), out=lambda _: None)
+        yield running
+    finally:
+        stop_oxigraph(running)
+
+
+@pytest.fixture(scope="session", params=["embedded", "remote"])
+def server(request: pytest.FixtureRequest, settings: Settings, release: Path):
+    """A real `tilod serve` process on 127.0.0.1 serving the subset release (see tests/server.py),
+    from its embedded store, then from a real Oxigraph server: every server test runs on both.
 
     `.url` is where it listens, `.base` the base URI of the data (http://localhost:8000/);
-    `.to_server(uri)` maps a resource URI to the URL that dereferences it.
+    `.to_server(uri)` maps a resource URI to the URL that dereferences it; `.backend` says which.
     """
     from server import start_server, stop_server
 
-    running = start_server(settings.releases_dir, ROOT, settings.base_uri)
+    env = {}
+    if request.param == "remote":
+        env["TILOD_STORE_URL"] = request.getfixturevalue("oxigraph").query_url
+    running = start_server(settings.releases_dir, ROOT, settings.base_uri, **env)
+    running.backend = request.param
     try:
         yield running
     finally:

@@ -35,6 +35,7 @@ class ServerProcess:
     process: subprocess.Popen
     log: Path
     env: dict[str, str] = field(default_factory=dict)
+    backend: str = "embedded"
 
     def to_server(self, uri: str) -> str:
         """The server URL that dereferences a resource URI (`{base}id/...` -> `{url}id/...`)."""
@@ -142,3 +143,49 @@ class TextOf(HTMLParser):
     @property
     def text(self) -> str:
         return "".join(self.parts)
+
+
+@dataclass
+class OxigraphServer:
+    """Oxigraph's own SPARQL server (the `oxigraph` package from PyPI), on loopback."""
+
+    url: str
+    location: Path
+    process: subprocess.Popen
+    timeout_s: int
+
+    @property
+    def query_url(self) -> str:
+        return self.url + "query"
+
+
+def start_oxigraph(location: Path, port: int | None = None, timeout_s: int = 3) -> OxigraphServer:
+    binary = Path(sys.executable).parent / "oxigraph"
+    port = port or free_port()
+    process = subprocess.Popen(
+        [str(binary), "serve", "--location", str(location), "--bind", f"127.0.0.1:{port}",
+         "--timeout-s", str(timeout_s)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL,
+    )
+    server = OxigraphServer(f"http://127.0.0.1:{port}/", location, process, timeout_s)
+    deadline = time.monotonic() + START_TIMEOUT
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"oxigraph serve exited with {process.returncode}")
+        try:
+            requests.get(server.query_url, params={"query": "ASK {}"}, timeout=2)
+            return server
+        except requests.ConnectionError:
+            time.sleep(0.1)
+    process.kill()
+    raise RuntimeError("oxigraph serve did not start")
+
+
+def stop_oxigraph(server: OxigraphServer) -> None:
+    if server.process.poll() is None:
+        server.process.terminate()
+        try:
+            server.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.process.kill()
+            server.process.wait(timeout=10)

@@ -12,12 +12,14 @@ import re
 import pyoxigraph as ox
 import requests
 
+from tilod.serving.formats import RDF_ALIASES, RDF_FORMATS, RESULT_ALIASES, RESULT_FORMATS
+from tilod.serving.negotiation import negotiate
+from tilod.serving.sparql_guard import keywords
 from tilod.stores.base import QueryReply, QueryRequest, QueryTimeout, StoreUnavailable
 from tilod.stores.describe import INBOUND, OUTBOUND
 
 #: IRIs tilod mints: only these characters, so one can be written into a query safely
-SAFE_IRI = re.compile(r"https?://[A-Za-z0-9.\-:\[\]]+(/[A-Za-z0-9._~\-/%]*)?")
-PASSED_HEADERS = ("Content-Type",)
+SAFE_IRI = re.compile(r"https?://[A-Za-z0-9.\-:\[\]]+(/(?:[A-Za-z0-9._~\-/]|%[0-9A-Fa-f]{2})*)?")
 
 
 class RemoteStore:
@@ -28,11 +30,13 @@ class RemoteStore:
         self.max_bytes = max_bytes
         self.session = requests.Session()
 
-    def _post(self, query: str, accept: str | None, graphs: tuple[str, ...] | None = None) -> requests.Response:
+    def _post(self, query: str, accept: str | None, graphs: tuple[str, ...] | None = None,
+              named: tuple[str, ...] = ()) -> requests.Response:
         """POST a query; `graphs` None: the release's graph as default graph; (): the store's dataset."""
         if graphs is None:
             graphs = (self.graph,) if self.graph else ()
-        data = [("query", query)] + [("default-graph-uri", g) for g in graphs]
+        data = ([("query", query)] + [("default-graph-uri", g) for g in graphs]
+                + [("named-graph-uri", g) for g in named])
         headers = {"Accept": accept} if accept else {}
         try:
             return self.session.post(self.query_url, data=data, headers=headers,
@@ -56,6 +60,8 @@ class RemoteStore:
 
     def construct(self, query: str) -> list[ox.Triple]:
         response = self._post(query, "application/n-triples")
+        if 400 <= response.status_code < 500:
+            return []  # the store will not take this IRI: nothing describes it
         if response.status_code != 200:
             raise StoreUnavailable(f"SPARQL store answered {response.status_code}")
         return [q.triple for q in ox.parse(self._read(response), format=ox.RdfFormat.N_TRIPLES)]
@@ -70,15 +76,31 @@ class RemoteStore:
         return outbound + self.construct(INBOUND.replace("WHERE {", "WHERE { " + bind, 1))
 
     def query(self, request: QueryRequest) -> QueryReply:
-        # the user's dataset parameters are ignored: a query sees the published release only
-        response = self._post(request.query, request.accept)
+        # Negotiate here, as the embedded store does, so both answer alike: the store is
+        # offered the client's best results format and best RDF format, nothing else.
+        results = negotiate(request.accept, [*RESULT_FORMATS, *RESULT_ALIASES])
+        graph = negotiate(request.accept, [*RDF_FORMATS, *RDF_ALIASES])
+        wanted = [m for m in (RESULT_ALIASES.get(results or "", results), RDF_ALIASES.get(graph or "", graph)) if m]
+        if not wanted:
+            return QueryReply(406, "text/plain", b"none of the Accept header's types is available")
+        # same line, so that error positions the store reports stay right
+        query = f"BASE <{request.base_iri}> {request.query}" if request.base_iri else request.query
+        # a dataset named by the request (parameters or FROM) replaces the release's graph
+        datasets = request.default_graphs or request.named_graphs or "FROM" in keywords(request.query)
+        response = self._post(query, ", ".join(wanted), request.default_graphs if datasets else None,
+                              request.named_graphs)
         try:
             body = self._read(response)
         except OverflowError:
             return QueryReply(422, "text/plain", f"result larger than {self.max_bytes:,} bytes".encode())
-        media = response.headers.get("Content-Type", "application/octet-stream").split(";")[0].strip()
         if response.status_code >= 500:
             raise StoreUnavailable(f"SPARQL store answered {response.status_code}")
+        if response.status_code == 406:
+            return QueryReply(406, "text/plain", b"none of the Accept header's types is available for this result")
+        if response.status_code >= 400:
+            message = f"SPARQL syntax error or invalid query: {body.decode('utf-8', 'replace')}"
+            return QueryReply(response.status_code, "text/plain", message.encode())
+        media = response.headers.get("Content-Type", "application/octet-stream").split(";")[0].strip()
         return QueryReply(response.status_code, media, body)
 
     def healthy(self) -> bool:
