@@ -1,0 +1,99 @@
+"""The remote store: publish switches only complete loads; a store that goes down gives 503, then recovers."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import shutil
+import time
+from dataclasses import replace
+
+import pytest
+import requests
+from server import start_oxigraph, start_server, stop_oxigraph, stop_server
+
+from conftest import ROOT
+from tilod.release.publish import PublishError, current_pointer_query, publish, release_graph
+from tilod.stores.remote import RemoteStore
+
+T = "id/territoire/2023-2027/ti-3208"
+
+
+def remote_settings(settings, oxigraph):
+    return replace(settings, store_url=oxigraph.query_url, store_update_url=oxigraph.url + "update",
+                   store_gsp_url=oxigraph.url + "store")
+
+
+def pointer(settings) -> list[str]:
+    return RemoteStore(settings.store_url, "", 5, 10**6).query_json(current_pointer_query(settings.base_uri))
+
+
+@pytest.fixture
+def own_oxigraph(tmp_path):
+    running = start_oxigraph(tmp_path / "ox")
+    yield running
+    stop_oxigraph(running)
+
+
+def test_publish_loads_counts_and_switches(settings, release, own_oxigraph):
+    s = remote_settings(settings, own_oxigraph)
+    graph = publish(s, out=lambda _: None)
+    manifest = json.loads((release / "release.json").read_text())
+    assert graph == release_graph(s.base_uri, manifest["version"])
+    assert pointer(s) == [graph]
+    count = RemoteStore(s.store_url, "", 5, 10**6).query_json(
+        f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")
+    assert int(count[0]) == manifest["store_triples"]
+
+
+def test_an_incomplete_load_is_never_switched_to(settings, release, own_oxigraph, tmp_path):
+    s = remote_settings(settings, own_oxigraph)
+    good = publish(s, out=lambda _: None)
+    # a release folder whose data dump lost its tail: the count in the store will not match
+    broken = tmp_path / "releases" / "20990101T000000Z"
+    shutil.copytree(release, broken, ignore=shutil.ignore_patterns("store"))
+    manifest = json.loads((broken / "release.json").read_text())
+    manifest["version"] = broken.name
+    (broken / "release.json").write_text(json.dumps(manifest))
+    lines = gzip.decompress((broken / "tilod.nt.gz").read_bytes()).splitlines(keepends=True)
+    (broken / "tilod.nt.gz").write_bytes(gzip.compress(b"".join(lines[: len(lines) // 2])))
+    with pytest.raises(PublishError, match="not switched"):
+        publish(s, folder=broken, out=lambda _: None)
+    assert pointer(s) == [good]
+    partial = release_graph(s.base_uri, broken.name)
+    leftover = RemoteStore(s.store_url, "", 5, 10**6).query_json(
+        f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{partial}> {{ ?s ?p ?o }} }}")
+    assert leftover == ["0"]  # the partial graph was dropped
+
+
+def test_publish_to_a_store_that_is_down_says_so(settings, release):
+    s = replace(settings, store_url="http://127.0.0.1:9/query", store_update_url="http://127.0.0.1:9/update",
+                store_gsp_url="http://127.0.0.1:9/store")
+    with pytest.raises(PublishError, match="cannot reach"):
+        publish(s, out=lambda _: None)
+
+
+def test_store_down_gives_503_then_recovers(settings, release, tmp_path):
+    oxigraph = start_oxigraph(tmp_path / "ox")
+    port = int(oxigraph.url.rsplit(":", 1)[1].strip("/"))
+    publish(remote_settings(settings, oxigraph), out=lambda _: None)
+    server = start_server(settings.releases_dir, ROOT, settings.base_uri, TILOD_STORE_URL=oxigraph.query_url)
+    try:
+        assert requests.get(server.url + T, headers={"Accept": "text/turtle"}, timeout=10).status_code == 200
+        stop_oxigraph(oxigraph)
+        for path, params in ((T, None), ("sparql", {"query": "ASK { ?s ?p ?o }"}), ("health/store", None)):
+            started = time.monotonic()
+            response = requests.get(server.url + path, params=params, headers={"Accept": "text/turtle"},
+                                    timeout=30)
+            assert response.status_code == 503, (path, response.text)
+            assert "Retry-After" in response.headers or path == "health/store"
+            assert time.monotonic() - started < 10  # no hang
+        assert requests.get(server.url + "health", timeout=5).status_code == 200  # the web worker lives
+        oxigraph = start_oxigraph(oxigraph.location, port=port)  # same data, same address
+        time.sleep(2.5)  # past the pointer's cache
+        response = requests.get(server.url + T, headers={"Accept": "text/turtle"}, timeout=10)
+        assert response.status_code == 200
+        assert "Haute-Picardie" in response.text
+    finally:
+        stop_server(server)
+        stop_oxigraph(oxigraph)
