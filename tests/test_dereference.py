@@ -110,7 +110,7 @@ def test_suffix_and_format_parameter_give_the_same_graph(server, kind, media):
         assert "accept" not in vary(response)
         assert "Content-Location" not in response.headers
         assert isomorphic(parse(response), parse(negotiated))
-    assert by_suffix.headers["Link"] == f'<{uri}>; rel="describedby"'
+    assert by_suffix.headers["Link"] == f'<{uri}>; rel="describes"'
 
 
 def test_the_format_parameter_takes_a_media_type_and_wins_over_accept(server):

@@ -11,7 +11,8 @@ from __future__ import annotations
 import json
 import threading
 import time
-from dataclasses import dataclass
+from collections import OrderedDict
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
@@ -34,6 +35,8 @@ class ServedRelease:
     folder: Path
     manifest: dict
     data: DataStore
+    #: rendered documents, (variant, uri, media type) -> bytes or None (unknown): see serving/resources.py
+    rendered: OrderedDict[tuple[str, str, str], bytes | None] = field(default_factory=OrderedDict)
 
     @property
     def version(self) -> str:

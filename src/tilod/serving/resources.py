@@ -8,6 +8,8 @@ those suffix forms and `?format=` are for links people paste.
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Callable
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -23,6 +25,8 @@ bp = Blueprint("resources", __name__)
 
 OFFERS = ["text/turtle", HTML, "application/ld+json", "application/n-triples", "application/rdf+xml",
           *RDF_ALIASES]
+MAX_CACHED = 1024  # rendered documents kept per release (LRU)
+MAX_CACHED_BODY = 1 << 20  # larger documents are rendered each time
 FORMAT_LINKS = [("ttl", "Turtle"), ("jsonld", "JSON-LD"), ("nt", "N-Triples"), ("rdf", "RDF/XML")]
 
 
@@ -57,30 +61,45 @@ def not_acceptable() -> Response:
                        + " (or add .ttl, .jsonld, .nt, .rdf, .html to the URL)")
 
 
-def respond(
-    uri: str, doc_base: str, triples: list[ox.Triple], media: str, negotiated: bool, variant: str
-) -> Response:
+def render(uri: str, doc_base: str, triples: list[ox.Triple], media: str) -> bytes:
     release = _release()
     settings = _settings()
     prefixes = {"tilod": settings.base_uri + "def/tilod#"}
     if media == HTML:
         label, outgoing, incoming = html_rows(uri, triples, prefixes)
-        body = render_template(
+        return render_template(
             "resource.html", uri=uri, label=label, outgoing=outgoing, incoming=incoming,
             formats=FORMAT_LINKS, doc_base=doc_base, base=settings.base_uri, version=release.version,
         ).encode("utf-8")
-        ext = "html"
-    else:
-        body = serialize(triples, media, prefixes)
-        ext = RDF_FORMATS[media][0]
+    return serialize(triples, media, prefixes)
+
+
+def rendered(uri: str, media: str, triples: Callable[[], list[ox.Triple]], variant: str = "id") -> bytes | None:
+    """The bytes of `uri` in `media`, or None if unknown; cached, since a release never changes."""
+    cache = _release().rendered
+    key = (variant, uri, media)
+    with contextlib.suppress(KeyError):  # another thread may evict it meanwhile: render again
+        cache.move_to_end(key)
+        return cache[key]
+    found = triples()
+    body = render(uri, uri, found, media) if found else None
+    if body is None or len(body) <= MAX_CACHED_BODY:
+        cache[key] = body
+        while len(cache) > MAX_CACHED:
+            with contextlib.suppress(KeyError):
+                cache.popitem(last=False)
+    return body
+
+
+def respond(uri: str, body: bytes, media: str, negotiated: bool, variant: str) -> Response:
+    ext = "html" if media == HTML else RDF_FORMATS[media][0]
     response = Response(body, content_type=content_type(media))
     if negotiated:
         response.headers["Vary"] = "Accept"
-        response.headers["Content-Location"] = f"{doc_base}.{ext}"
-    response.headers["Link"] = f'<{uri}>; rel="describedby"' if not negotiated else ""
-    if not response.headers["Link"]:
-        del response.headers["Link"]
-    return cacheable(response, release, f"{variant}-{ext}")
+        response.headers["Content-Location"] = f"{uri}.{ext}"
+    else:  # URI.ttl, URI?format=...: a document about the thing (RFC 6892)
+        response.headers["Link"] = f'<{uri}>; rel="describes"'
+    return cacheable(response, _release(), f"{variant}-{ext}")
 
 
 def not_found(uri: str, media: str) -> Response:
@@ -101,12 +120,11 @@ def resource(rest: str) -> Response:
     media, negotiated = choose(ext)
     if media is None:
         return not_acceptable()
-    settings = _settings()
-    uri = settings.base_uri + "id/" + path
-    triples = _release().data.describe(uri)
-    if not triples:
+    uri = _settings().base_uri + "id/" + path
+    body = rendered(uri, media, lambda: _release().data.describe(uri))
+    if body is None:
         return not_found(uri, media)
-    return respond(uri, uri, triples, media, negotiated, "id")
+    return respond(uri, body, media, negotiated, "id")
 
 
 def _file_triples(path: Path, base: str) -> list[ox.Triple]:
@@ -118,8 +136,9 @@ def _document(uri: str, file: Path, ext: str | None, variant: str) -> Response:
     media, negotiated = choose(ext)
     if media is None:
         return not_acceptable()
-    triples = _file_triples(file, _settings().base_uri)
-    return respond(uri, uri, triples, media, negotiated, variant)
+    body = rendered(uri, media, lambda: _file_triples(file, _settings().base_uri), variant)
+    assert body is not None
+    return respond(uri, body, media, negotiated, variant)
 
 
 @bp.route("/def/tilod", defaults={"ext": None})
@@ -130,8 +149,10 @@ def ontology(ext: str | None) -> Response:
     media, negotiated = choose(ext)
     if media == HTML:
         # the ontology's page lists its terms (they point at it with rdfs:isDefinedBy)
-        triples = release.data.describe(base + "def/tilod")
-        return respond(base + "def/tilod", base + "def/tilod", triples, media, negotiated, "def")
+        uri = base + "def/tilod"
+        body = rendered(uri, media, lambda: release.data.describe(uri), "def-page")
+        assert body is not None
+        return respond(uri, body, media, negotiated, "def")
     return _document(base + "def/tilod", release.folder / "ontology.ttl", ext, "def")
 
 

@@ -70,7 +70,9 @@ def run_query(store: ox.Store, request: QueryRequest, max_bytes: int) -> QueryRe
     fmt = entry[1] if isinstance(entry, tuple) else entry
     buffer = BoundedBuffer(max_bytes)
     try:
-        result.serialize(buffer, format=fmt)  # type: ignore[arg-type]
+        # the engine writes many small pieces: buffer them in C, check the size per 64 KiB
+        with io.BufferedWriter(buffer, buffer_size=1 << 16) as writer:
+            result.serialize(writer, format=fmt)  # type: ignore[arg-type]
     except ResultTooLarge:
         return _text(422, f"result larger than {max_bytes:,} bytes: add a LIMIT or narrow the query")
     except OSError as exc:
