@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response, render_template, request
+import json
+import logging
+import sys
+import time
+from datetime import UTC, datetime
+
+from flask import Flask, Response, g, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from tilod.serving import dumps, resources, sparql
@@ -13,10 +19,24 @@ from tilod.serving.release import ReleaseHolder
 from tilod.settings import Settings
 from tilod.stores.base import QueryTimeout, StoreUnavailable
 
+access_log = logging.getLogger("tilod.access")
+
+
+def _log_to_stderr() -> None:
+    """One JSON object a line on stderr: what log collectors read (under gunicorn too)."""
+    if not access_log.handlers:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(message)s"))
+        access_log.addHandler(handler)
+        access_log.setLevel(logging.INFO)
+        access_log.propagate = False
+
 
 def create_app(settings: Settings | None = None) -> Flask:
     settings = settings or Settings.load()
     app = Flask(__name__)
+    _log_to_stderr()
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # our access log replaces its own
     app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     holder = ReleaseHolder(settings)
@@ -45,9 +65,26 @@ def create_app(settings: Settings | None = None) -> Flask:
         ok = release.data.healthy()
         return plain_error(200 if ok else 503, f"store {'ok' if ok else 'not answering'}: release {release.version}")
 
+    @app.before_request
+    def start_clock() -> None:
+        g.started = time.perf_counter()
+
     @app.after_request
-    def cors(response: Response) -> Response:
-        return add_cors(response)
+    def cors_and_log(response: Response) -> Response:
+        add_cors(response)
+        access_log.info(json.dumps({
+            "time": datetime.now(UTC).isoformat(timespec="milliseconds"),
+            "method": request.method,
+            "path": request.path,
+            "query": len(request.query_string),
+            "status": response.status_code,
+            "bytes": response.content_length,
+            "ms": round((time.perf_counter() - g.get("started", time.perf_counter())) * 1000, 2),
+            "accept": (request.headers.get("Accept") or "")[:100],
+            "agent": (request.headers.get("User-Agent") or "")[:100],
+            "remote": request.remote_addr,
+        }, ensure_ascii=False))
+        return response
 
     @app.route("/sparql", methods=["OPTIONS"])
     def preflight() -> Response:

@@ -1,0 +1,15 @@
+# Production: `gunicorn -c deploy/gunicorn.conf.py` from the project root.
+# Each worker opens the release read-only and runs TILOD_QUERY_WORKERS query processes.
+import multiprocessing
+import os
+
+bind = os.environ.get("TILOD_BIND", "0.0.0.0:8000")
+workers = int(os.environ.get("TILOD_WEB_WORKERS", multiprocessing.cpu_count()))
+wsgi_app = "tilod.serving.app:create_app()"
+timeout = 60  # above TILOD_QUERY_TIMEOUT: a query is stopped by tilod, not by killing the worker
+graceful_timeout = 20
+keepalive = 5
+max_requests = 10000  # recycle workers now and then
+max_requests_jitter = 1000
+accesslog = None  # tilod writes its own JSON access log on stderr
+errorlog = "-"
