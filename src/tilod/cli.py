@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -115,6 +116,12 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:  # noqa: BLE001 - a person gets a sentence, a developer sets TILOD_DEBUG
+        if os.environ.get("TILOD_DEBUG"):
+            raise
+        print(f"tilod {args.command}: unexpected error: {type(exc).__name__}: {exc}\n"
+              "nothing was published; set TILOD_DEBUG=1 to see the traceback", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

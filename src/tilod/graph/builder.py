@@ -22,6 +22,7 @@ from tilod.graph.uris import PHASE_2023, Uris
 from tilod.records.inputs import Inputs
 from tilod.records.models import Commune, Groupement, Territory
 from tilod.records.reference import Reference
+from tilod.records.turtle_files import parse_turtle
 
 LABELLING_DATE = {PHASE_2023: "2023-11-09"}  # announcement of the 183 laureates (press release)
 
@@ -75,7 +76,7 @@ class GraphBuilder:
     def build(self) -> Graph:
         territories, groupements, communes = self.select()
         for path in self.inputs.programme_files:
-            self.graph.parse(path, format="turtle", publicID=self.uris.base)
+            parse_turtle(path, self.uris.base, into=self.graph)
         departements = {c.departement for c in communes}
         regions = {self.ref.departements[d].region for d in departements}
         for code in sorted(regions):

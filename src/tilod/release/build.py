@@ -14,13 +14,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib import Graph
 
 from tilod.errors import TilodError
 from tilod.graph.builder import build_graph
 from tilod.graph.namespaces import RDF
 from tilod.graph.uris import Uris
 from tilod.records.inputs import load_inputs
+from tilod.records.turtle_files import parse_turtle
 from tilod.release.description import describe_release
 from tilod.release.dumps import describe_file, sha256_of, write_dumps
 from tilod.settings import Settings
@@ -74,7 +74,7 @@ def build_release(settings: Settings, out: Callable[[str], None] | None = None) 
     data = build_graph(inputs, uris, settings.departements)
     triples = len(data)
     log(f"graph: {triples:,} triples")
-    ontology = Graph().parse(ONTOLOGY_FILE, format="turtle", publicID=settings.base_uri)
+    ontology = parse_turtle(ONTOLOGY_FILE, settings.base_uri)
     shapes = load_shapes(SHAPES_FILE, settings.base_uri)
     log("validating with SHACL")
     result = validate(data, shapes)

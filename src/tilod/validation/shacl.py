@@ -11,6 +11,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.term import Node
 
 from tilod.graph.namespaces import SH, XSD
+from tilod.records.turtle_files import parse_turtle
 
 MAX_EXAMPLES = 5
 
@@ -59,7 +60,7 @@ def load_shapes(path: Path, base_uri: str) -> Graph:
     (`sh:declare [ sh:namespace "def/tilod#"^^xsd:anyURI ]` is a literal): they are resolved
     here, or every query would use the relative namespace `def/tilod#` and match nothing.
     """
-    shapes = Graph().parse(path, format="turtle", publicID=base_uri)
+    shapes = parse_turtle(path, base_uri)
     for declaration, namespace in list(shapes.subject_objects(SH.namespace)):
         resolved = str(URIRef(str(namespace), base=base_uri))  # keeps a trailing '#'
         if resolved != str(namespace):
