@@ -79,6 +79,7 @@ def build_release(settings: Settings, out: Callable[[str], None] | None = None) 
     log("validating with SHACL")
     result = validate(data, shapes)
     releases.mkdir(parents=True, exist_ok=True)
+    remove_stale_staging(releases)
     version = new_version(releases)
     if not result.conforms:
         failed = releases / "failed" / version
@@ -135,6 +136,14 @@ def build_release(settings: Settings, out: Callable[[str], None] | None = None) 
     switch_current(releases, version)
     log(f"release {version} is current ({triples:,} triples; {final})")
     return final
+
+
+def remove_stale_staging(releases: Path) -> None:
+    """Remove what killed builds left (`.staging-<version>-<pid>` whose process is gone)."""
+    for folder in releases.glob(".staging-*"):
+        pid = folder.name.rsplit("-", 1)[-1]
+        if pid.isdigit() and int(pid) != os.getpid() and not Path(f"/proc/{pid}").exists():
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 def switch_current(releases: Path, version: str) -> None:
