@@ -6,6 +6,10 @@ import os
 bind = os.environ.get("TILOD_BIND", "0.0.0.0:8000")
 workers = int(os.environ.get("TILOD_WEB_WORKERS", multiprocessing.cpu_count()))
 wsgi_app = "tilod.serving.app:create_app()"
+# threads: a request waiting on a query worker must not hold a whole web worker; slow clients
+# belong to a reverse proxy (nginx buffers them) in front of gunicorn
+worker_class = "gthread"
+threads = 8
 timeout = 60  # above TILOD_QUERY_TIMEOUT: a query is stopped by tilod, not by killing the worker
 graceful_timeout = 20
 keepalive = 5

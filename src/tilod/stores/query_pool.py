@@ -29,6 +29,9 @@ class Worker:
         self.conn.close()
 
 
+EXTRA_FACTOR = 3
+
+
 class QueryPool:
     def __init__(self, store_path: str, size: int, timeout: float, max_bytes: int) -> None:
         self.store_path = store_path
@@ -39,6 +42,9 @@ class QueryPool:
         self._all: set[Worker] = set()
         self._lock = threading.Lock()
         self._closed = False
+        # when every worker is busy (runaway queries, say), up to this many more are started
+        # so that simple queries are not starved; the extra ones stay for later bursts
+        self.max_size = max(1, size) * EXTRA_FACTOR
         for _ in range(max(1, size)):
             self._idle.put(self._start())
 
@@ -66,11 +72,22 @@ class QueryPool:
 
         threading.Thread(target=start, daemon=True).start()
 
-    def run(self, request: QueryRequest) -> QueryReply:
+    def _checkout(self) -> Worker:
         try:
-            worker = self._idle.get(timeout=self.timeout)
+            return self._idle.get_nowait()
+        except queue.Empty:
+            pass
+        with self._lock:
+            grow = len(self._all) < self.max_size
+        if grow:
+            return self._start()
+        try:
+            return self._idle.get(timeout=self.timeout)
         except queue.Empty:
             raise StoreBusy from None
+
+    def run(self, request: QueryRequest) -> QueryReply:
+        worker = self._checkout()
         try:
             worker.conn.send(request)
             if not worker.conn.poll(self.timeout):
