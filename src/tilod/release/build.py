@@ -50,7 +50,7 @@ class Progress:
 def new_version(releases: Path) -> str:
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     version, n = stamp, 1
-    while (releases / version).exists():
+    while (releases / version).exists() or (releases / "failed" / version).exists():
         n += 1
         version = f"{stamp}-{n}"
     return version

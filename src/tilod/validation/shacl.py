@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
 import pyshacl
+import pyshacl_turbo
 from rdflib import Graph, Literal, URIRef
 from rdflib.term import Node
 
@@ -69,10 +71,17 @@ def load_shapes(path: Path, base_uri: str) -> Graph:
 
 
 def validate(data: Graph, shapes: Graph) -> ValidationResult:
-    """Validate in place (no copy of the data graph: it is large), without inference."""
-    conforms, report, _ = pyshacl.validate(
-        data, shacl_graph=shapes, inference="none", advanced=True, inplace=True
-    )
+    """Validate without inference, with pyshacl-turbo (pySHACL's API and report, in Rust).
+
+    Measured on the national graph: 6.4 s against pySHACL's 14.4 s, same reports on the
+    shapes' tests (bench/results/). `TILOD_SHACL_ENGINE=pyshacl` selects pySHACL itself.
+    """
+    if os.environ.get("TILOD_SHACL_ENGINE") == "pyshacl":
+        conforms, report, _ = pyshacl.validate(
+            data, shacl_graph=shapes, inference="none", advanced=True, inplace=True
+        )
+    else:
+        conforms, report, _ = pyshacl_turbo.validate(data, shacl_graph=shapes, inference="none", advanced=True)
     assert isinstance(report, Graph)
     violations = sum(1 for _ in report.subjects(SH.resultSeverity, SH.Violation))
     return ValidationResult(bool(conforms), report, violations)
