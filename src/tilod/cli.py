@@ -75,6 +75,10 @@ def _build(settings: Settings) -> int:
               for k, v in SUMMARY_CLASSES.items()}
     print(f"release {manifest['version']}: " + ", ".join(f"{n:,} {k}" for k, n in counts.items()))
     print(f"{manifest['triples']:,} triples in {manifest['build_seconds']} s -> {folder}")
+    changes = manifest.get("changes") or {}
+    if changes.get("since"):
+        print(f"{changes['count']} changes since {changes['since']} (changes.ttl), in: "
+              + (", ".join(changes["territories"]) or "no territory"))
     return 0
 
 

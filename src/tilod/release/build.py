@@ -23,6 +23,7 @@ from tilod.records.inputs import load_inputs
 from tilod.records.turtle_files import parse_turtle
 from tilod.release.description import describe_release
 from tilod.release.dumps import describe_file, sha256_of, write_dumps
+from tilod.release.history import CHANGES_FILE, ChangeSet, Snapshot, changes_graph, compare, snapshot
 from tilod.settings import Settings
 from tilod.validation.shacl import load_shapes, validate
 
@@ -104,6 +105,11 @@ def build_release(settings: Settings, out: Callable[[str], None] | None = None) 
         result.report.serialize(staging / "validation-report.ttl", format="turtle")
         for name in ("ontology.ttl", "shapes.ttl", "validation-report.ttl"):
             files.append(describe_file(staging / name, "text/turtle", None))
+        log("comparing with the current release")
+        changes = changes_since_current(releases, snapshot(ox_triples, settings.base_uri), version, created, log)
+        history = changes_graph(changes, settings.base_uri)
+        history.serialize(staging / CHANGES_FILE, format="turtle")
+        files.append(describe_file(staging / CHANGES_FILE, "text/turtle", len(history)))
         description = describe_release(data, uris, version, created, files)
         description.serialize(staging / "void.ttl", format="turtle")
         log("loading the embedded store")
@@ -124,6 +130,8 @@ def build_release(settings: Settings, out: Callable[[str], None] | None = None) 
             "store_triples": store_triples,
             "classes": dict(sorted(classes.items())),
             "files": [vars(f) for f in files],
+            "changes": {"since": changes.previous, "count": len(changes.changes),
+                        "territories": sorted({c.territory.rsplit("/", 1)[1] for c in changes.changes})},
             "inputs": {str(p): sha256_of(p) for p in inputs.files},
             "build_seconds": round(time.monotonic() - log.started, 1),
         }
@@ -136,6 +144,23 @@ def build_release(settings: Settings, out: Callable[[str], None] | None = None) 
     switch_current(releases, version)
     log(f"release {version} is current ({triples:,} triples; {final})")
     return final
+
+
+def changes_since_current(
+    releases: Path, new: Snapshot, version: str, created: str, log: Callable[[str], None]
+) -> ChangeSet:
+    """What changed since the current release; an unreadable one is noted, not fatal."""
+    current = releases / "current"
+    previous = current.resolve() if current.exists() else None
+    try:
+        changes = compare(previous, new, version, created)
+    except (OSError, ValueError, KeyError, SyntaxError) as exc:
+        log(f"note: the current release cannot be read ({type(exc).__name__}: {exc}); no comparison")
+        changes = compare(None, new, version, created)
+    if changes.previous:
+        log(f"{len(changes.changes)} changes since {changes.previous}, "
+            f"in {len(changes.territories)} territories")
+    return changes
 
 
 def remove_stale_staging(releases: Path) -> None:

@@ -11,9 +11,10 @@ from datetime import UTC, datetime
 from flask import Flask, Response, g, render_template, request
 from werkzeug.exceptions import HTTPException
 
-from tilod.serving import dumps, resources, sparql
+from tilod.serving import dumps, history, landing, resources, sparql
 from tilod.serving.formats import HTML, content_type
-from tilod.serving.http import add_cors, plain_error
+from tilod.serving.http import add_cors, add_nosniff, plain_error
+from tilod.serving.i18n import template_globals
 from tilod.serving.negotiation import negotiate
 from tilod.serving.release import ReleaseHolder
 from tilod.settings import Settings
@@ -45,15 +46,12 @@ def create_app(settings: Settings | None = None) -> Flask:
     # (a remote store may come up after the web workers: until then they answer 503)
     app.extensions["tilod.settings"] = settings
     app.extensions["tilod.releases"] = holder
-    for blueprint in (resources.bp, sparql.bp, dumps.bp):
+    for blueprint in (landing.bp, resources.bp, sparql.bp, dumps.bp, history.bp):
         app.register_blueprint(blueprint)
 
-    @app.route("/")
-    def home() -> Response:
-        release = holder.get()
-        body = render_template("home.html", base=settings.base_uri, version=release.version,
-                               manifest=release.manifest)
-        return Response(body, content_type=content_type(HTML))
+    @app.context_processor
+    def words() -> dict:
+        return template_globals(settings.base_uri)  # lang, t(), href()... (serving/i18n.py)
 
     @app.route("/health")
     def health() -> Response:
@@ -72,6 +70,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     @app.after_request
     def cors_and_log(response: Response) -> Response:
         add_cors(response)
+        add_nosniff(response)
         access_log.info(json.dumps({
             "time": datetime.now(UTC).isoformat(timespec="milliseconds"),
             "method": request.method,
@@ -105,7 +104,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         code = exc.code or 500
         if code == 404 and negotiate(request.headers.get("Accept"), ["text/plain", HTML]) == HTML:
             body = render_template("message.html", title="Page introuvable", uri=None, base=settings.base_uri,
-                                   message=f"Rien à l'adresse {request.path}.",
+                                   message="Rien à cette adresse.", path=request.path,
                                    version=holder.get().version if holder.ready else "")
             return Response(body, status=404, content_type=content_type(HTML))
         # keep the exception's own headers (e.g. the Allow a 405 must carry), not its HTML type

@@ -15,6 +15,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from tilod.release.build import MANIFEST, STORE_DIR
 from tilod.release.publish import current_pointer_query
@@ -37,6 +38,8 @@ class ServedRelease:
     data: DataStore
     #: rendered documents, (variant, uri, media type) -> bytes or None (unknown): see serving/resources.py
     rendered: OrderedDict[tuple[str, str, str], bytes | None] = field(default_factory=OrderedDict)
+    #: what pages derive once from the release (search index...): see serving/landing.py
+    memo: dict[str, Any] = field(default_factory=dict)
 
     @property
     def version(self) -> str:

@@ -11,6 +11,8 @@ from tilod.graph.namespaces import STANDARD_PREFIXES
 from tilod.serving.formats import RDF_FORMATS
 
 LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
+#: the document forms of a resource linked from its page: (suffix, name)
+FORMAT_LINKS = [("ttl", "Turtle"), ("jsonld", "JSON-LD"), ("nt", "N-Triples"), ("rdf", "RDF/XML")]
 
 
 def serialize(triples: list[ox.Triple], media_type: str, prefixes: dict[str, str]) -> bytes:
@@ -66,6 +68,7 @@ def html_rows(
     uri: str, triples: list[ox.Triple], prefixes: dict[str, str]
 ) -> tuple[str | None, list[Row], list[Row]]:
     """(label, outgoing rows, incoming rows) for the page of `uri`."""
+    prefixes = {**prefixes, **STANDARD_PREFIXES}  # predicates read better as rdfs:label than as IRIs
     labels = labels_of(triples)
     out: dict[str, list[Value]] = defaultdict(list)
     inc: dict[str, list[Value]] = defaultdict(list)

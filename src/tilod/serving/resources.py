@@ -15,11 +15,13 @@ from pathlib import Path
 import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, render_template, request
 
+from tilod.serving import pages
 from tilod.serving.formats import EXTENSIONS, HTML, RDF_ALIASES, RDF_FORMATS, content_type
 from tilod.serving.http import cacheable, plain_error
+from tilod.serving.i18n import page_lang
 from tilod.serving.negotiation import negotiate
 from tilod.serving.release import ServedRelease
-from tilod.serving.render import html_rows, serialize
+from tilod.serving.render import FORMAT_LINKS, html_rows, serialize
 
 bp = Blueprint("resources", __name__)
 
@@ -27,7 +29,6 @@ OFFERS = ["text/turtle", HTML, "application/ld+json", "application/n-triples", "
           *RDF_ALIASES]
 MAX_CACHED = 1024  # rendered documents kept per release (LRU)
 MAX_CACHED_BODY = 1 << 20  # larger documents are rendered each time
-FORMAT_LINKS = [("ttl", "Turtle"), ("jsonld", "JSON-LD"), ("nt", "N-Triples"), ("rdf", "RDF/XML")]
 
 
 def _release() -> ServedRelease:
@@ -74,21 +75,39 @@ def render(uri: str, doc_base: str, triples: list[ox.Triple], media: str) -> byt
     return serialize(triples, media, prefixes)
 
 
-def rendered(uri: str, media: str, triples: Callable[[], list[ox.Triple]], variant: str = "id") -> bytes | None:
-    """The bytes of `uri` in `media`, or None if unknown; cached, since a release never changes."""
+def html_variant(variant: str, media: str) -> str:
+    """An HTML page exists once per language: its cache key and ETag say which."""
+    return f"{variant}-en" if media == HTML and page_lang() == "en" else variant
+
+
+def cached(key: tuple[str, str, str], produce: Callable[[], bytes | None]) -> bytes | None:
+    """`produce()`, kept in the release's LRU of rendered documents (a release never changes)."""
     cache = _release().rendered
-    key = (variant, uri, media)
     with contextlib.suppress(KeyError):  # another thread may evict it meanwhile: render again
         cache.move_to_end(key)
         return cache[key]
-    found = triples()
-    body = render(uri, uri, found, media) if found else None
+    body = produce()
     if body is None or len(body) <= MAX_CACHED_BODY:
         cache[key] = body
         while len(cache) > MAX_CACHED:
             with contextlib.suppress(KeyError):
                 cache.popitem(last=False)
     return body
+
+
+def rendered(uri: str, media: str, triples: Callable[[], list[ox.Triple]], variant: str = "id",
+             page: pages.Renderer | None = None) -> bytes | None:
+    """The bytes of `uri` in `media`, or None if unknown; cached.
+
+    `page` draws a dedicated HTML page from the triples instead of the generic table.
+    """
+    def produce() -> bytes | None:
+        found = triples()
+        if not found:
+            return None
+        return page(uri, found) if page is not None else render(uri, uri, found, media)
+
+    return cached((html_variant(variant, media), uri, media), produce)
 
 
 def respond(uri: str, body: bytes, media: str, negotiated: bool, variant: str) -> Response:
@@ -99,7 +118,7 @@ def respond(uri: str, body: bytes, media: str, negotiated: bool, variant: str) -
         response.headers["Content-Location"] = f"{uri}.{ext}"
     else:  # URI.ttl, URI?format=...: a document about the thing (RFC 6892)
         response.headers["Link"] = f'<{uri}>; rel="describes"'
-    return cacheable(response, _release(), f"{variant}-{ext}")
+    return cacheable(response, _release(), f"{html_variant(variant, media)}-{ext}")
 
 
 def not_found(uri: str, media: str) -> Response:
@@ -121,10 +140,12 @@ def resource(rest: str) -> Response:
     if media is None:
         return not_acceptable()
     uri = _settings().base_uri + "id/" + path
-    body = rendered(uri, media, lambda: _release().data.describe(uri))
+    page = pages.page_for(path) if media == HTML else None
+    variant = "page" if page else "id"
+    body = rendered(uri, media, lambda: _release().data.describe(uri), variant, page)
     if body is None:
         return not_found(uri, media)
-    return respond(uri, body, media, negotiated, "id")
+    return respond(uri, body, media, negotiated, variant)
 
 
 def _file_triples(path: Path, base: str) -> list[ox.Triple]:

@@ -15,6 +15,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from tilod.graph.namespaces import RDF, SD
 from tilod.serving.formats import HTML, RDF_ALIASES, RDF_FORMATS, RESULT_FORMATS, content_type
 from tilod.serving.http import cacheable, plain_error
+from tilod.serving.i18n import page_lang
 from tilod.serving.negotiation import negotiate
 from tilod.serving.release import ServedRelease
 from tilod.serving.sparql_guard import RefusedQuery, check_query
@@ -88,7 +89,8 @@ def describe_service() -> Response:
         data = service_description(settings.base_uri + "sparql").serialize(format=fmt, encoding="utf-8")
         response = Response(data, content_type=content_type(media))
     response.headers["Vary"] = "Accept"
-    return cacheable(response, release, "sparql-" + media.replace("/", "_"))
+    variant = "sparql-" + media.replace("/", "_") + ("-en" if media == HTML and page_lang() == "en" else "")
+    return cacheable(response, release, variant)
 
 
 def _one(values: list[str], name: str) -> str | None:
@@ -107,6 +109,10 @@ def _operation() -> tuple[str | None, list[str], list[str]]:
             "named-graph-uri")
     mimetype = request.mimetype
     if mimetype == FORM:
+        try:  # Werkzeug would silently read a body that is not UTF-8 as an empty form
+            request.get_data().decode("utf-8")  # cached: the form is parsed from the same bytes
+        except UnicodeDecodeError as exc:
+            raise RefusedQuery(f"the form is not valid UTF-8 (byte {exc.start}): percent-encode UTF-8") from None
         form = request.form
         if "update" in form:
             raise RefusedQuery("updates are not accepted: this endpoint is read-only", 403)
@@ -146,7 +152,7 @@ def sparql() -> Response:
     try:
         query, default_graphs, named_graphs = _operation()
         if query is None:
-            if request.method == "GET" and not request.args:
+            if request.method == "GET" and set(request.args) <= {"lang"}:  # ?lang=en: the page in English
                 return describe_service()
             raise RefusedQuery("missing 'query' parameter")
         if len(query) > settings.max_body_bytes:

@@ -1,0 +1,123 @@
+"""The landing page (`/`: the programme, its territories by région, a search form) and the
+search (`/recherche?q=`: territories, EPCIs and communes by name or code)."""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+from collections import defaultdict
+from dataclasses import dataclass
+
+from flask import Blueprint, Response, current_app, render_template, request
+
+from tilod.graph.uris import PHASE_1, PHASE_2023, Uris
+from tilod.serving import page_queries as q
+from tilod.serving.formats import HTML, content_type
+from tilod.serving.http import cacheable
+from tilod.serving.release import ServedRelease
+from tilod.serving.resources import cached, html_variant
+from tilod.serving.search import MAX_QUERY, MAX_RESULTS, SearchIndex, fold
+from tilod.stores.base import QueryTimeout, StoreUnavailable
+
+bp = Blueprint("landing", __name__)
+
+
+@dataclass(frozen=True)
+class TerritoryItem:
+    href: str
+    label: str
+    identifier: str
+    members: int
+
+
+@dataclass(frozen=True)
+class Region:
+    href: str
+    label: str
+    territories: list[TerritoryItem]
+
+
+def _release() -> ServedRelease:
+    return current_app.extensions["tilod.releases"].get()
+
+
+def _base() -> str:
+    return current_app.extensions["tilod.settings"].base_uri
+
+
+def _select(query: str, **iris: str) -> list[dict[str, str]]:
+    return q.select(_release().data, query, _base(), **iris)
+
+
+def landing_context() -> dict:
+    uris = Uris(_base())
+    phase = str(uris.phase(PHASE_2023))
+    programme = next(iter(_select(q.PROGRAMME, programme=str(uris.programme), phase=phase)), {})
+    regions: dict[tuple[str, str], list[TerritoryItem]] = defaultdict(list)
+    for row in _select(q.TERRITORIES_BY_REGION, phase=phase):
+        regions[(row["region"], row["regionLabel"])].append(
+            TerritoryItem(row["territory"], row["label"], row["id"], int(row["members"])))
+    by_region = [
+        Region(href, label, sorted(items, key=lambda t: fold(t.label)))
+        for (href, label), items in sorted(regions.items(), key=lambda kv: fold(kv[0][1]))
+    ]
+    return {
+        "programme": programme,
+        "programme_uri": str(uris.programme),
+        "phase_uri": phase,
+        "phase1_uri": str(uris.phase(PHASE_1)),
+        "priorities": _select(q.PRIORITIES, phase=phase),
+        "measures": sorted(_select(q.MEASURES, phase=phase), key=lambda r: fold(r["label"])),
+        "regions": by_region,
+        "territory_count": len({t.href for r in by_region for t in r.territories}),
+    }
+
+
+@bp.route("/")
+def home() -> Response:
+    release = _release()
+    variant = html_variant("home", HTML)
+
+    def page() -> bytes:
+        return render_template("home.html", base=_base(), version=release.version, manifest=release.manifest,
+                               **landing_context()).encode("utf-8")
+
+    body = cached((variant, _base(), HTML), page)
+    warm_search_index(release)
+    return cacheable(Response(body, content_type=content_type(HTML)), release, variant)
+
+
+def search_index(release: ServedRelease) -> SearchIndex:
+    """Built once per release (about 1.5 s for the whole of France), then kept with it."""
+    index = release.memo.get("search")
+    if index is None:
+        with release.memo.setdefault("search-lock", threading.Lock()):
+            index = release.memo.get("search")
+            if index is None:
+                index = release.memo["search"] = SearchIndex(q.select(release.data, q.SEARCH_INDEX, _base()))
+    return index
+
+
+def warm_search_index(release: ServedRelease) -> None:
+    """Build the index in the background when the landing page (and its search form) is first
+    served, so the first search does not wait for it."""
+    if "search" in release.memo or "search-warming" in release.memo:
+        return
+    release.memo["search-warming"] = True  # two threads may both get here: the lock makes one build
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+
+    def build() -> None:
+        with app.app_context(), contextlib.suppress(StoreUnavailable, QueryTimeout, q.PageQueryError):
+            search_index(release)
+
+    threading.Thread(target=build, name="search-index", daemon=True).start()
+
+
+@bp.route("/recherche")
+def search() -> Response:
+    release = _release()
+    query = request.args.get("q", "")[:MAX_QUERY]
+    hits, total = search_index(release).search(query) if query.strip() else ([], 0)
+    body = render_template("recherche.html", base=_base(), version=release.version, query=query,
+                           hits=hits, total=total, max_results=MAX_RESULTS)
+    return Response(body, content_type=content_type(HTML))

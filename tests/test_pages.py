@@ -1,0 +1,364 @@
+"""The pages people read in a browser, on a real server (both stores): landing, territory,
+EPCI, search, history, in French and English; well-formed, escaped, no script."""
+
+from __future__ import annotations
+
+import json
+import re
+import xml.etree.ElementTree as ET
+from html.parser import HTMLParser
+
+import pytest
+import requests
+from markupsafe import escape
+from server import TextOf
+
+BASE = "http://localhost:8000/"
+TERRITORY = BASE + "id/territoire/2023-2027/ti-3208"
+EPCI = BASE + "id/epci/200071892"
+BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+PREFIXES = """PREFIX tilod: <http://localhost:8000/def/tilod#>
+PREFIX org: <http://www.w3.org/ns/org#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX igeo: <http://rdf.insee.fr/def/geo#>
+"""
+VOID_ELEMENTS = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+
+
+def page(server, path: str, **params) -> requests.Response:
+    response = requests.get(server.url + path, params=params, headers={"Accept": BROWSER}, timeout=10)
+    assert response.status_code == 200, (path, response.status_code, response.text[:300])
+    assert response.headers["Content-Type"] == "text/html; charset=utf-8"
+    return response
+
+
+def rows(store, query: str) -> list[dict[str, str]]:
+    solutions = store.query(PREFIXES + query)
+    names = [v.value for v in solutions.variables]
+    return [{n: row[n].value for n in names if row[n] is not None} for row in solutions]
+
+
+class Structure(HTMLParser):
+    """Checks nesting (every element closed, in order), and keeps what the tests look at."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.stack: list[str] = []
+        self.errors: list[str] = []
+        self.html_lang: str | None = None
+        self.h1 = 0
+        self.tags: list[tuple[str, dict]] = []
+
+    def handle_starttag(self, tag, attrs):
+        attributes = dict(attrs)
+        self.tags.append((tag, attributes))
+        if tag == "html":
+            self.html_lang = attributes.get("lang")
+        self.h1 += tag == "h1"
+        if tag not in VOID_ELEMENTS:
+            self.stack.append(tag)
+
+    def handle_startendtag(self, tag, attrs):
+        self.tags.append((tag, dict(attrs)))  # <path .../> in the SVG: nothing to close
+
+    def handle_endtag(self, tag):
+        if not self.stack or self.stack[-1] != tag:
+            self.errors.append(f"</{tag}> closes <{self.stack[-1] if self.stack else '-'}>")
+        else:
+            self.stack.pop()
+
+    @classmethod
+    def of(cls, text: str) -> Structure:
+        parser = cls()
+        parser.feed(text)
+        parser.close()
+        return parser
+
+
+def assert_well_formed(text: str, lang: str = "fr") -> Structure:
+    structure = Structure.of(text)
+    assert not structure.errors, structure.errors[:5]
+    assert structure.stack == [], structure.stack
+    assert structure.html_lang == lang
+    assert structure.h1 == 1
+    assert not any(tag == "script" for tag, _ in structure.tags)
+    # the link to the other language, on every page
+    other = "en" if lang == "fr" else "fr"
+    assert any(tag == "a" and attrs.get("hreflang") == other for tag, attrs in structure.tags)
+    return structure
+
+
+def section(text: str, heading_id: str) -> str:
+    match = re.search(rf'<section aria-labelledby="{heading_id}">(.*?)</section>', text, re.DOTALL)
+    assert match, heading_id
+    return match.group(1)
+
+
+# -- timing (first: the pages are not rendered yet) ----------------------------------------------
+
+def test_render_times(server):
+    """Server-side time of a first and a cached render of each kind of page (information only)."""
+    kinds = {"landing": "", "territory": "id/territoire/2023-2027/ti-3214", "epci": "id/epci/240200444",
+             "search": "recherche?q=vallee", "history": "historique", "commune (generic)": "id/commune/80021"}
+    report = []
+    for kind, path in kinds.items():
+        times = []
+        for _ in range(2):
+            page(server, path + ("&" if "?" in path else "?") + "lang=en")
+            times.append(last_ms(server, "/" + path.split("?")[0]))
+        report.append(f"{kind}: {times[0]:.1f} ms then {times[1]:.1f} ms")
+    print(f"\n[{server.backend}] " + "; ".join(report))
+
+
+def last_ms(server, path: str) -> float:
+    for line in reversed(server.output().splitlines()):
+        if line.startswith("{") and json.loads(line).get("path") == path:
+            return float(json.loads(line)["ms"])
+    raise AssertionError(f"no access log line for {path}")
+
+
+# -- landing ------------------------------------------------------------------------------------
+
+def test_landing_lists_the_hauts_de_france_territories(server, store):
+    text = page(server, "").text
+    assert_well_formed(text)
+    expected = rows(store, """SELECT ?t ?label (COUNT(DISTINCT ?m) AS ?n) WHERE {
+        ?t tilod:phase <http://localhost:8000/id/phase/2023-2027> ; tilod:region <http://localhost:8000/id/region/32> ;
+           rdfs:label ?label ; org:hasMember ?m } GROUP BY ?t ?label""")
+    assert len(expected) >= 5
+    region = re.search(r'<h3 id="(region-\d+)"><a href="http://localhost:8000/id/region/32">Hauts-de-France</a>', text)
+    assert region, "no Hauts-de-France heading"
+    listed = section(text, region.group(1))
+    for row in expected:
+        assert f'<a href="{row["t"]}">{escape(row["label"])}</a>' in listed, row["label"]
+        assert f"({row['n']} membre" in listed
+    assert listed.count("<li>") == len(expected)
+
+
+def test_landing_tells_the_programme_and_links_the_services(server):
+    text = page(server, "").text
+    words = TextOf.of(text).text
+    assert "souveraineté industrielle" in words  # the programme's description, from the data
+    priorities = re.search(r"<ol>(.*?)</ol>", text, re.DOTALL).group(1)
+    assert priorities.count("<li>") == 4
+    assert "Un chef de projet par territoire" in words
+    for path in ("sparql", "dumps/", "def/tilod", "historique", "recherche"):
+        assert f'href="{BASE}{path}"' in text, path
+    assert re.search(r'<form role="search" method="get" action="[^"]*recherche">', text)
+
+
+# -- territory ------------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def territory_page(server) -> str:
+    return page(server, "id/territoire/2023-2027/ti-3208").text
+
+
+def test_territory_page_lists_its_members_with_their_populations(territory_page, store):
+    assert_well_formed(territory_page)
+    assert "".join(TextOf.of(territory_page).h1).strip() == "Haute-Picardie"
+    members = rows(store, f"""SELECT ?m ?label ?population WHERE {{
+        <{TERRITORY}> org:hasMember ?m . ?m rdfs:label ?label ; tilod:populationTotale ?population }}""")
+    assert len(members) == 5
+    table = re.search(r'<table id="membres">(.*?)</table>', territory_page, re.DOTALL).group(1)
+    body = re.search(r"<tbody>(.*?)</tbody>", table, re.DOTALL).group(1)
+    assert body.count("<tr>") == 5
+    for member in members:
+        line = next(r for r in body.split("<tr>") if f'href="{member["m"]}"' in r)
+        assert str(escape(member["label"])) in line
+        assert "Communauté d&#39;agglomération" in line or "Communauté de communes" in line
+        assert f'<data value="{member["population"]}">' in line
+    [total] = rows(store, f"SELECT ?p WHERE {{ <{TERRITORY}> tilod:populationTotale ?p }}")
+    assert int(total["p"]) == sum(int(m["population"]) for m in members)
+    assert f'<data value="{total["p"]}">' in territory_page
+
+
+def test_territory_page_counts_its_communes(territory_page, store):
+    [row] = rows(store, f"""SELECT (COUNT(DISTINCT ?c) AS ?n) WHERE {{
+        <{TERRITORY}> org:hasMember ?m . ?c igeo:subdivisionDirecteDe ?m ; a igeo:Commune }}""")
+    assert int(row["n"]) > 100
+    facts = re.search(r'<dl class="faits">(.*?)</dl>', territory_page, re.DOTALL).group(1)
+    assert f'Nombre de communes</dt><dd><data value="{row["n"]}">' in facts
+
+
+def test_territory_page_draws_its_map(territory_page):
+    match = re.search(r"<svg .*?</svg>", territory_page, re.DOTALL)
+    assert match
+    svg = ET.fromstring(match.group(0))
+    assert svg.attrib["role"] == "img"
+    title = svg.find("{http://www.w3.org/2000/svg}title")
+    assert title is not None and title.attrib["id"] == svg.attrib["aria-labelledby"]
+    x0, y0, width, height = (float(v) for v in svg.attrib["viewBox"].split())
+    paths = list(svg.iter("{http://www.w3.org/2000/svg}path"))
+    points = [(float(x), float(y)) for p in paths for x, y in re.findall(r"(-?[\d.]+),(-?[\d.]+)", p.attrib["d"])]
+    assert len(points) > 10
+    assert all(x0 <= x <= x0 + width and y0 <= y <= y0 + height for x, y in points)
+
+
+def test_territory_page_says_when_and_by_whom_it_was_labelled(territory_page):
+    assert '<time datetime="2023-11-09">9 novembre 2023</time>' in territory_page
+    assert f'href="{BASE}id/source/anct-ti-2023"' in territory_page
+    assert f'href="{BASE}id/phase/2023-2027"' in territory_page
+    assert f'href="{BASE}id/region/32">Hauts-de-France</a>' in territory_page
+    for code, name in (("02", "Aisne"), ("80", "Somme")):
+        assert f'href="{BASE}id/departement/{code}">{name}</a>' in territory_page
+    assert "Haute Picardie" in TextOf.of(territory_page).text  # its other name (press release)
+
+
+def test_territory_page_shows_its_uri_and_its_data(territory_page):
+    assert f"<code>{TERRITORY}</code>" in territory_page
+    for ext in ("ttl", "jsonld", "nt", "rdf"):
+        assert f'href="{TERRITORY}.{ext}"' in territory_page
+    assert "<details>" in territory_page  # every triple of the description, folded
+
+
+def test_territory_page_links_the_same_id_in_the_other_phase(server, store):
+    # ANCT reused ti-3202: Albert – Amiens (2023-2027), Amiens - Albert-Méaulte (2018-2022)
+    other = BASE + "id/territoire/2018-2022/ti-3202"
+    [row] = rows(store, f"SELECT ?l WHERE {{ <{other}> rdfs:label ?l }}")
+    text = page(server, "id/territoire/2023-2027/ti-3202").text
+    part = section(text, "titre-autre-phase")
+    assert f'<a href="{other}">{escape(row["l"])}</a>' in part
+    back = section(page(server, "id/territoire/2018-2022/ti-3202").text, "titre-autre-phase")
+    assert f'href="{BASE}id/territoire/2023-2027/ti-3202"' in back
+    # ti-3208 of the first phase (Dunkerque) is outside the Aisne-Somme subset
+    alone = section(page(server, "id/territoire/2023-2027/ti-3208").text, "titre-autre-phase")
+    assert "<a " not in alone
+
+
+def test_the_rdf_of_a_territory_is_unchanged(server):
+    response = requests.get(server.to_server(TERRITORY), headers={"Accept": "text/turtle"}, timeout=10)
+    assert response.headers["Content-Type"].startswith("text/turtle")
+    assert "<svg" not in response.text
+
+
+# -- EPCI ---------------------------------------------------------------------------------------
+
+def test_epci_page(server, store):
+    text = page(server, "id/epci/200071892").text
+    assert_well_formed(text)
+    assert "".join(TextOf.of(text).h1).strip() == "CA du Saint-Quentinois"
+    territories = section(text, "titre-territoires")
+    assert f'<a href="{TERRITORY}">Haute-Picardie</a>' in territories
+    assert "Territoires d&#39;industrie 2023-2027" in territories
+    facts = re.search(r'<dl class="faits">(.*?)</dl>', text, re.DOTALL).group(1)
+    assert "<dd>200071892</dd>" in facts
+    assert "Communauté d&#39;agglomération" in facts
+    [pop] = rows(store, f"SELECT ?t ?m WHERE {{ <{EPCI}> tilod:populationTotale ?t ; tilod:populationMunicipale ?m }}")
+    assert f'<data value="{pop["t"]}">' in facts and f'<data value="{pop["m"]}">' in facts
+    communes = rows(store, f"SELECT ?c ?p WHERE {{ ?c igeo:subdivisionDirecteDe <{EPCI}> ; a igeo:Commune ; "
+                           f"tilod:populationMunicipale ?p }}")
+    table = section(text, "titre-communes")
+    assert table.count('<th scope="row">') == len(communes) > 30
+    assert f'<a href="{BASE}id/commune/02691">Saint-Quentin</a>' in table
+    for commune in communes:
+        assert f'href="{commune["c"]}"' in table
+
+
+# -- search -------------------------------------------------------------------------------------
+
+def result_links(text: str) -> list[str]:
+    table = re.search(r'<table id="resultats">(.*?)</table>', text, re.DOTALL)
+    return re.findall(r'<th scope="row"><a href="([^"]+)"', table.group(1)) if table else []
+
+
+def test_search_ignores_case_and_accents(server, store):
+    text = page(server, "recherche", q="thierache").text
+    assert_well_formed(text)
+    found = result_links(text)
+    assert BASE + "id/territoire/2023-2027/ti-3217" in found
+    epcis = rows(store, 'SELECT ?e WHERE { ?e a igeo:Intercommunalite ; rdfs:label ?l FILTER(CONTAINS(?l, "Thiérache")) }')
+    assert len(epcis) >= 3
+    for epci in epcis:
+        assert epci["e"] in found
+    assert result_links(page(server, "recherche", q="THIÉRACHE").text) == found
+
+
+@pytest.mark.parametrize(("query", "expected"), [
+    ("200071892", BASE + "id/epci/200071892"),       # SIREN
+    ("02691", BASE + "id/commune/02691"),            # code INSEE
+    ("saint-quentin", BASE + "id/commune/02691"),    # name, punctuation ignored
+    ("haute picardie", TERRITORY),
+])
+def test_search_by_name_or_code(server, query, expected):
+    assert result_links(page(server, "recherche", q=query).text)[0] == expected
+
+
+def test_search_is_bounded_and_escaped(server):
+    many = page(server, "recherche", q="e").text
+    assert len(result_links(many)) == 50
+    assert "seuls les 50 premiers" in many
+    script = '<script>alert("x")</script>'
+    text = page(server, "recherche", q=script).text
+    assert_well_formed(text)
+    assert script not in text
+    assert str(escape(script)) in text
+    assert "Aucun résultat." in text
+    assert page(server, "recherche", q="x" * 10_000).status_code == 200
+    empty = page(server, "recherche").text
+    assert_well_formed(empty)
+    assert result_links(empty) == []
+
+
+# -- English ------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("path", "heading"), [
+    ("", "The programme"),
+    ("id/territoire/2023-2027/ti-3208", "Members"),
+    ("id/epci/200071892", "Member communes"),
+    ("recherche", "Search"),
+    ("historique", "Release history"),
+])
+def test_english_headings(server, path, heading):
+    english = page(server, path, lang="en").text
+    structure = assert_well_formed(english, "en")
+    assert heading in TextOf.of(english).text
+    assert any(tag == "a" and attrs.get("hreflang") == "fr" for tag, attrs in structure.tags)
+    french = page(server, path).text
+    assert heading not in TextOf.of(french).text
+
+
+def test_english_keeps_the_data_labels_and_its_own_cache_entry(server):
+    url = server.to_server(TERRITORY)
+    french = requests.get(url, headers={"Accept": BROWSER}, timeout=10)
+    english = requests.get(url, params={"lang": "en"}, headers={"Accept": BROWSER}, timeout=10)
+    assert french.headers["ETag"] != english.headers["ETag"]
+    assert "Haute-Picardie" in english.text  # the data's label is not translated
+    assert "9 November 2023" in english.text
+    assert f'href="{BASE}id/epci/200071892?lang=en"' in english.text  # links keep the language
+    again = requests.get(url, params={"lang": "en"}, headers={"Accept": BROWSER}, timeout=10)
+    assert again.content == english.content
+
+
+# -- history ------------------------------------------------------------------------------------
+
+def test_history_page_and_changes_dump(server, release):
+    manifest = json.loads((release / "release.json").read_text())
+    text = page(server, "historique").text
+    assert_well_formed(text)
+    assert f'id="release-{manifest["version"]}"' in text
+    assert "Première release" in text
+    assert "changes.ttl" in {f["filename"] for f in manifest["files"]}
+    dump = requests.get(server.url + f"dumps/{manifest['version']}/changes.ttl", timeout=10)
+    assert dump.status_code == 200
+    assert b"tilod:Comparaison" in dump.content
+
+
+# -- every page ---------------------------------------------------------------------------------
+
+PAGES = ["", "recherche?q=somme", "historique", "id/territoire/2023-2027/ti-3208", "id/territoire/2018-2022/ti-3211",
+         "id/epci/200071892", "id/commune/02691", "id/region/32", "def/tilod", "sparql", "dumps/"]
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+@pytest.mark.parametrize("path", PAGES)
+def test_every_page_is_well_formed(server, path, lang):
+    url = path + (("&" if "?" in path else "?") + "lang=en" if lang == "en" else "")
+    assert_well_formed(page(server, url).text, lang)
+
+
+def test_the_404_page_is_well_formed(server):
+    response = requests.get(server.url + "nowhere/<b>", headers={"Accept": BROWSER}, timeout=10)
+    assert response.status_code == 404
+    assert_well_formed(response.text)
+    assert "<b>" not in response.text
