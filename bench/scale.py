@@ -30,7 +30,6 @@ from tilod.release.dumps import write_dumps  # noqa: E402
 from tilod.settings import Settings  # noqa: E402
 from tilod.validation.shacl import load_shapes, validate  # noqa: E402
 
-
 RECORDS = ("territoire/", "labellisation/", "adhesion/", "epci/", "commune/", "departement/", "region/")
 
 

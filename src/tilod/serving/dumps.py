@@ -58,13 +58,19 @@ def download(version: str, filename: str) -> Response:
     entry = files.get(filename)
     if manifest is None or entry is None:
         return plain_error(404, f"no file {filename!r} in release {version!r}; see /dumps/")
-    folder = current_app.extensions["tilod.settings"].releases_dir / manifest["version"]
-    path = (folder / entry["filename"]).resolve()
+    folder = (current_app.extensions["tilod.settings"].releases_dir / manifest["version"]).resolve()
+    path = folder / entry["filename"]
+    # only a regular file of the release folder itself: never what a symlink (or a '..' in a
+    # manifest) planted there points at, wherever that is
+    if path.is_symlink() or path.resolve().parent != folder or not path.is_file():
+        return plain_error(404, f"no file {filename!r} in release {version!r}; see /dumps/")
     media = DOWNLOAD_TYPES.get(path.suffix, entry["media_type"])
     response = send_file(
-        path, mimetype=content_type(media), as_attachment=True,
+        path, mimetype=media, as_attachment=True,
         download_name=f"{manifest['version']}-{filename}" if version != "latest" else filename,
         conditional=True, etag=entry.get("sha256") or True,
     )
+    # Werkzeug appends a charset to text/* itself: set the whole value once
+    response.headers["Content-Type"] = content_type(media)
     response.headers["Cache-Control"] = "public, max-age=3600" if version != "latest" else "public, max-age=300"
     return response

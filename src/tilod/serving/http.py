@@ -1,4 +1,4 @@
-"""HTTP concerns shared by every route: caching validators, CORS, plain errors."""
+"""HTTP concerns shared by every route: caching validators, CORS, no sniffing, plain errors."""
 
 from __future__ import annotations
 
@@ -21,6 +21,13 @@ def cacheable(response: Response, release: ServedRelease, variant: str) -> Respo
 def add_cors(response: Response) -> Response:
     response.headers["Access-Control-Allow-Origin"] = "*"
     response.headers["Access-Control-Expose-Headers"] = "ETag, Content-Length, Content-Location, Link"
+    return response
+
+
+def add_nosniff(response: Response) -> Response:
+    """Browsers must take every answer for its declared type: an error message in text/plain
+    that echoes a request's text is never sniffed into HTML (and never runs a script)."""
+    response.headers["X-Content-Type-Options"] = "nosniff"
     return response
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from flask import Blueprint, Response, current_app, render_template, request
 from rdflib import BNode, Graph, Literal, URIRef
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from tilod.graph.namespaces import RDF, SD
 from tilod.serving.formats import HTML, RDF_ALIASES, RDF_FORMATS, RESULT_FORMATS, content_type
@@ -99,6 +100,19 @@ def _one(values: list[str], name: str) -> str | None:
     return values[0] if values else None
 
 
+def _body() -> bytes:
+    """The request's body (cached: a form is parsed from the same bytes).
+
+    Werkzeug cuts a streamed (chunked) body at MAX_CONTENT_LENGTH without a word: one that
+    reaches the limit was longer, and must be refused, not read as a shorter query.
+    """
+    data = request.get_data()
+    limit = current_app.config["MAX_CONTENT_LENGTH"]
+    if request.content_length is None and limit is not None and len(data) >= limit:
+        raise RequestEntityTooLarge()
+    return data
+
+
 def _operation() -> tuple[str | None, list[str], list[str]]:
     """(query, default graphs, named graphs) from the request, per the protocol's three ways."""
     args = request.args
@@ -110,7 +124,7 @@ def _operation() -> tuple[str | None, list[str], list[str]]:
     mimetype = request.mimetype
     if mimetype == FORM:
         try:  # Werkzeug would silently read a body that is not UTF-8 as an empty form
-            request.get_data().decode("utf-8")  # cached: the form is parsed from the same bytes
+            _body().decode("utf-8")
         except UnicodeDecodeError as exc:
             raise RefusedQuery(f"the form is not valid UTF-8 (byte {exc.start}): percent-encode UTF-8") from None
         form = request.form
@@ -127,7 +141,7 @@ def _operation() -> tuple[str | None, list[str], list[str]]:
         if charset not in ("utf-8", "utf8"):
             raise RefusedQuery(f"charset {charset} is not supported: send UTF-8", 415)
         try:
-            text = request.get_data(cache=False).decode("utf-8")
+            text = _body().decode("utf-8")
         except UnicodeDecodeError as exc:
             raise RefusedQuery(f"the query is not valid UTF-8 (byte {exc.start})") from None
         return text, args.getlist("default-graph-uri"), args.getlist("named-graph-uri")
