@@ -54,3 +54,27 @@ def test_next_build_removes_what_killed_builds_left(releases):
 
     build_release(subset_settings(releases), out=lambda _: None)
     assert not list(releases.glob(".staging-*"))
+
+
+def test_disk_full_leaves_current_intact(releases):
+    """Writes past 2 MB fail (EFBIG, as on a full disk) while the dumps are written."""
+    import resource
+
+    def small_disk() -> None:
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # fail the write, do not kill
+        resource.setrlimit(resource.RLIMIT_FSIZE, (2_000_000, 2_000_000))
+
+    current = (releases / "current").resolve()
+    before = fingerprint(current)
+    run = subprocess.run(
+        [sys.executable, "-m", "tilod.cli", "build", "--departements", ",".join(SUBSET),
+         "--releases-dir", str(releases)],
+        cwd=ROOT, capture_output=True, text=True, preexec_fn=small_disk,
+        env={k: v for k, v in os.environ.items() if k != "TILOD_BASE_URI"},
+    )
+    assert run.returncode != 0
+    assert "Traceback" not in run.stderr
+    assert "File too large" in run.stderr or "No space" in run.stderr, run.stderr[-500:]
+    assert (releases / "current").resolve() == current
+    assert fingerprint(current) == before
+    assert not list(releases.glob(".staging-*"))

@@ -120,6 +120,11 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
+    except OSError as exc:  # disk full, permissions...: nothing was switched
+        where = f" {exc.filename}" if exc.filename else ""
+        print(f"tilod {args.command}: cannot read or write{where}: {exc.strerror or exc}; "
+              "the current release is unchanged", file=sys.stderr)
+        return 1
     except Exception as exc:  # noqa: BLE001 - a person gets a sentence, a developer sets TILOD_DEBUG
         if os.environ.get("TILOD_DEBUG"):
             raise
