@@ -9,6 +9,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -189,3 +190,46 @@ def stop_oxigraph(server: OxigraphServer) -> None:
         except subprocess.TimeoutExpired:
             server.process.kill()
             server.process.wait(timeout=10)
+
+
+class Listener:
+    """A TCP listener on 127.0.0.1:0 that records every connection made to it (SSRF probes)."""
+
+    def __init__(self) -> None:
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(16)
+        self.sock.settimeout(0.1)
+        self.port = self.sock.getsockname()[1]
+        self.connections: list[bytes] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._accept, daemon=True)
+
+    def url(self, path: str = "x") -> str:
+        return f"http://127.0.0.1:{self.port}/{path}"
+
+    def _accept(self) -> None:
+        deadline = time.monotonic() + 300  # bounded, whatever happens to the test
+        while not self._stop.is_set() and time.monotonic() < deadline:
+            try:
+                conn, _ = self.sock.accept()
+            except TimeoutError:
+                continue
+            except OSError:
+                return
+            with conn:
+                conn.settimeout(0.5)
+                try:
+                    self.connections.append(conn.recv(4096) or b"(connected)")
+                except OSError:
+                    self.connections.append(b"(connected)")
+
+    def __enter__(self) -> Listener:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        time.sleep(0.3)  # time for a late connection to show up
+        self._stop.set()
+        self._thread.join(timeout=5)
+        self.sock.close()

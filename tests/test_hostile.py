@@ -16,7 +16,6 @@ import platform
 import re
 import shutil
 import socket
-import threading
 import time
 import urllib.parse
 from collections import Counter
@@ -28,7 +27,7 @@ from pathlib import Path
 
 import pytest
 import requests
-from server import ServerProcess, start_server, stop_server
+from server import Listener, ServerProcess, start_server, stop_server
 
 ROOT = Path(__file__).resolve().parent.parent
 REPORT = ROOT / "bench/results/hostile-probes.md"
@@ -641,46 +640,6 @@ def test_nothing_echoed_runs_as_html(server, target):
 
 
 # -- updates, every form through every route -----------------------------------------------------
-
-class Listener:
-    """A TCP listener on 127.0.0.1:0 that records every connection (short accept timeout)."""
-
-    def __init__(self) -> None:
-        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(8)
-        self.sock.settimeout(0.1)
-        self.port = self.sock.getsockname()[1]
-        self.connections: list[bytes] = []
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._accept, daemon=True)
-
-    def _accept(self) -> None:
-        deadline = time.monotonic() + 300  # bounded, whatever happens to the test
-        while not self._stop.is_set() and time.monotonic() < deadline:
-            try:
-                conn, _ = self.sock.accept()
-            except TimeoutError:
-                continue
-            except OSError:
-                return
-            with conn:
-                conn.settimeout(0.5)
-                try:
-                    self.connections.append(conn.recv(4096) or b"(connected)")
-                except OSError:
-                    self.connections.append(b"(connected)")
-
-    def __enter__(self) -> Listener:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        time.sleep(0.2)
-        self._stop.set()
-        self._thread.join(timeout=5)
-        self.sock.close()
-
 
 G = "http://example.org/g"
 UPDATE_FORMS = {

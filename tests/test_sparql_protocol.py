@@ -6,7 +6,6 @@ import csv
 import io
 import json
 import socket
-import threading
 import time
 import xml.etree.ElementTree as ET
 from concurrent.futures import ThreadPoolExecutor
@@ -17,7 +16,7 @@ import requests
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDFS
 from rdflib.plugins.stores.sparqlstore import SPARQLStore
-from server import TextOf
+from server import Listener, TextOf
 from SPARQLWrapper import JSON, POST, TURTLE, XML, SPARQLWrapper
 
 from tilod.serving.sparql import QUERIES_DIR
@@ -57,48 +56,6 @@ def count(server, store) -> int:
     n = triple_count(server)
     assert n == len(store) > 10_000
     return n
-
-
-class Listener:
-    """A TCP listener on 127.0.0.1 that records every connection made to it."""
-
-    def __init__(self) -> None:
-        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(16)
-        self.sock.settimeout(0.1)
-        self.port = self.sock.getsockname()[1]
-        self.connections: list[bytes] = []
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._accept, daemon=True)
-
-    def url(self, path: str = "x") -> str:
-        return f"http://127.0.0.1:{self.port}/{path}"
-
-    def _accept(self) -> None:
-        while not self._stop.is_set():
-            try:
-                conn, _ = self.sock.accept()
-            except TimeoutError:
-                continue
-            except OSError:
-                return
-            with conn:
-                conn.settimeout(0.5)
-                try:
-                    self.connections.append(conn.recv(4096) or b"(connected)")
-                except OSError:
-                    self.connections.append(b"(connected)")
-
-    def __enter__(self) -> Listener:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        time.sleep(0.3)  # time for a late connection to show up
-        self._stop.set()
-        self._thread.join(timeout=5)
-        self.sock.close()
 
 
 # -- real clients --------------------------------------------------------------------------------
