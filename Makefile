@@ -1,8 +1,11 @@
 # Two entry points: `make serve` (build the release, serve it) and `make test`.
 VENV ?= .venv
 BIN := $(VENV)/bin
+# the query page's editor (YASGUI), vendored from the npm registry: served by tilod, never by a CDN
+VENDOR := src/tilod/serving/static/vendor/yasgui
+NPM_DONE := web/node_modules/.package-lock.json
 
-.PHONY: install serve build test lint bench
+.PHONY: install assets browser serve build test lint bench
 
 $(BIN)/tilod: pyproject.toml
 	python3 -m venv $(VENV)
@@ -10,7 +13,26 @@ $(BIN)/tilod: pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $@
 
-install: $(BIN)/tilod
+$(NPM_DONE): web/package.json web/package-lock.json
+	npm ci --prefix web --no-audit --no-fund --ignore-scripts
+	touch $@
+
+$(VENDOR)/yasgui.min.js: $(NPM_DONE)
+	mkdir -p $(VENDOR)
+	cp web/node_modules/@zazuko/yasgui/build/yasgui.min.js web/node_modules/@zazuko/yasgui/build/yasgui.min.css $(VENDOR)/
+	cp web/node_modules/@zazuko/yasgui/LICENSE $(VENDOR)/LICENSE 2>/dev/null || \
+		node -e 'console.log("@zazuko/yasgui " + require("./web/node_modules/@zazuko/yasgui/package.json").version + ", MIT licence")' > $(VENDOR)/LICENSE
+	touch $@
+
+install: $(BIN)/tilod assets
+
+assets: $(VENDOR)/yasgui.min.js
+
+# the browser tests drive Debian's Chromium (Playwright's own browser download is not used)
+browser:
+	@command -v chromium >/dev/null || { \
+		if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+		$$SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q chromium; }
 
 build: install
 	$(BIN)/tilod build
@@ -22,5 +44,5 @@ lint: install
 	$(BIN)/ruff check src tests
 	$(BIN)/mypy
 
-test: lint
+test: lint browser
 	$(BIN)/pytest

@@ -56,11 +56,14 @@ class ServerProcess:
         return self.log.read_text(encoding="utf-8", errors="replace")
 
 
-def start_server(releases_dir: Path, cwd: Path, base: str, **env: str) -> ServerProcess:
-    """Start `python -m tilod.cli serve` and wait until /health answers (or fail with its log)."""
-    port = free_port()
+def start_server(releases_dir: Path, cwd: Path, base: str, port: int | None = None, **env: str) -> ServerProcess:
+    """Start `python -m tilod.cli serve` and wait until /health answers (or fail with its log).
+
+    The data's base URI is the default one unless `env` sets TILOD_BASE_URI (for a release
+    built with that base, e.g. the browser tests', whose links must lead back to the server)."""
+    port = port or free_port()
     environ = {
-        **os.environ,
+        **{name: value for name, value in os.environ.items() if name != "TILOD_BASE_URI"},
         "TILOD_RELEASES_DIR": str(releases_dir),
         "TILOD_PORT": str(port),
         "TILOD_HOST": "127.0.0.1",
@@ -68,7 +71,6 @@ def start_server(releases_dir: Path, cwd: Path, base: str, **env: str) -> Server
         "TILOD_QUERY_WORKERS": "2",
         **env,
     }
-    environ.pop("TILOD_BASE_URI", None)  # the release was built with the default base URI
     fd, log_name = tempfile.mkstemp(prefix="tilod-serve-", suffix=".log")
     log = Path(log_name)
     with os.fdopen(fd, "wb") as log_file:

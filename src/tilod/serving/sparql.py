@@ -7,7 +7,9 @@ store (nothing is fetched), and each query runs in a worker process killed at th
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
+from urllib.parse import urlencode
 
 from flask import Blueprint, Response, current_app, render_template, request
 from rdflib import BNode, Graph, Literal, URIRef
@@ -20,6 +22,7 @@ from tilod.serving.i18n import page_lang
 from tilod.serving.negotiation import negotiate
 from tilod.serving.release import ServedRelease
 from tilod.serving.sparql_guard import RefusedQuery, check_query
+from tilod.serving.sparql_results import GRAPH_DOWNLOADS, RESULT_DOWNLOADS, result_page
 from tilod.stores.base import QueryRequest, QueryTimeout, StoreBusy, StoreUnavailable
 
 bp = Blueprint("sparql", __name__)
@@ -28,6 +31,9 @@ QUERIES_DIR = Path(__file__).parent / "queries"
 FORM = "application/x-www-form-urlencoded"
 QUERY_BODY = "application/sparql-query"
 UPDATE_BODY = "application/sparql-update"
+#: what the store is asked for when a person's browser runs a query (the page is drawn from it)
+PAGE_SOURCE_ACCEPT = "application/sparql-results+json, text/turtle;q=0.9"
+DOWNLOADS = {**RESULT_DOWNLOADS, **GRAPH_DOWNLOADS}
 SD_OFFERS = ["text/turtle", HTML, "application/ld+json", "application/n-triples", "application/rdf+xml",
              *RDF_ALIASES]
 
@@ -36,9 +42,28 @@ def _release() -> ServedRelease:
     return current_app.extensions["tilod.releases"].get()
 
 
-def example_queries() -> list[tuple[str, str]]:
-    """(name, text) of each example query shipped in queries/*.rq, by file name."""
-    return [(p.stem, p.read_text(encoding="utf-8")) for p in sorted(QUERIES_DIR.glob("*.rq"))]
+EXAMPLES_BASE = "http://localhost:8000/"  # the base the example files are written with
+
+
+VENDORED_EDITOR = Path(__file__).parent / "static" / "vendor" / "yasgui" / "yasgui.min.js"
+
+
+def example_queries() -> list[tuple[str, str, str]]:
+    """(name, title, text) of each example in queries/*.rq, by file name, written for our base.
+
+    The title is the file's first comment line."""
+    base = current_app.extensions["tilod.settings"].base_uri
+    examples = []
+    for path in sorted(QUERIES_DIR.glob("*.rq")):
+        text = path.read_text(encoding="utf-8").replace(EXAMPLES_BASE, base)
+        first = text.splitlines()[0] if text else ""
+        examples.append((path.stem, first.lstrip("# ").strip() if first.startswith("#") else path.stem, text))
+    return examples
+
+
+def vendored_assets() -> bool:
+    """Whether `make assets` put the query editor in static/ (without it, the plain form stays)."""
+    return VENDORED_EDITOR.is_file()
 
 
 def service_description(endpoint: str) -> Graph:
@@ -81,7 +106,7 @@ def describe_service() -> Response:
         return plain_error(406, "Not Acceptable. The service description is in " + ", ".join(RDF_FORMATS))
     if media == HTML:
         body = render_template("sparql.html", base=settings.base_uri, version=release.version,
-                               examples=example_queries())
+                               examples=example_queries(), assets=vendored_assets())
         response = Response(body, content_type=content_type(HTML))
     else:
         media = RDF_ALIASES.get(media, media)
@@ -152,6 +177,22 @@ def _operation() -> tuple[str | None, list[str], list[str]]:
     )
 
 
+def _download_format() -> str | None:
+    """The media type `?format=` asks for (download links), overriding Accept."""
+    name = _one(request.args.getlist("format") or (request.form.getlist("format") if request.mimetype == FORM
+                                                    else []), "format")
+    if name is None:
+        return None
+    if name not in DOWNLOADS:
+        raise RefusedQuery(f"unknown format {name[:40]!r}: use one of {', '.join(DOWNLOADS)}")
+    return name
+
+
+def _wants_page(accept: str | None) -> bool:
+    """A browser (text/html preferred to every SPARQL format) gets the results as a page."""
+    return negotiate(accept, [*RESULT_FORMATS, *RDF_FORMATS, HTML]) == HTML
+
+
 def _check_graph_uris(uris: list[str]) -> tuple[str, ...]:
     for uri in uris:
         if not uri or any(c in uri for c in '<>" {}|\\^`\n\r\t') or ":" not in uri:
@@ -172,13 +213,17 @@ def sparql() -> Response:
         if len(query) > settings.max_body_bytes:
             return plain_error(413, f"query longer than {settings.max_body_bytes:,} characters")
         check_query(query)
+        download = _download_format()
+        accept = DOWNLOADS[download] if download else request.headers.get("Accept")
+        as_page = download is None and _wants_page(accept)
         sparql_request = QueryRequest(
-            query, request.headers.get("Accept"),
+            query, PAGE_SOURCE_ACCEPT if as_page else accept,
             _check_graph_uris(default_graphs), _check_graph_uris(named_graphs),
             base_iri=settings.base_uri + "sparql",
         )
     except RefusedQuery as exc:
         return plain_error(exc.status, str(exc))
+    started = time.perf_counter()
     try:
         reply = _release().data.query(sparql_request)
     except QueryTimeout:
@@ -190,7 +235,27 @@ def sparql() -> Response:
         return plain_error(503, f"the data store is unavailable, try again shortly ({exc})", {"Retry-After": "5"})
     except (EOFError, OSError):
         return plain_error(503, "the query worker stopped unexpectedly, try again", {"Retry-After": "1"})
-    response = Response(reply.body, status=reply.status,
-                        content_type=content_type(reply.media_type))
+    if as_page:
+        response = _results_page(query, reply.status, reply.media_type, reply.body, time.perf_counter() - started)
+    else:
+        response = Response(reply.body, status=reply.status, content_type=content_type(reply.media_type))
+        if download and reply.status == 200:
+            response.headers["Content-Disposition"] = f'attachment; filename="tilod-resultats.{download}"'
     response.headers["Vary"] = "Accept"
     return response
+
+
+def _results_page(query: str, status: int, media_type: str, body: bytes, seconds: float) -> Response:
+    """The results (or the store's error message) under the query's form, with download links."""
+    settings = current_app.extensions["tilod.settings"]
+    lang = page_lang()
+    page = result_page(body, media_type, lang) if status == 200 else None
+    formats = GRAPH_DOWNLOADS if page is not None and page.kind == "graph" else RESULT_DOWNLOADS
+    downloads = [(name, settings.base_uri + "sparql?" + urlencode({"query": query, "format": name}))
+                 for name in formats]
+    html = render_template(
+        "sparql_results.html", base=settings.base_uri, version=_release().version, query=query,
+        page=page, error=None if page is not None else body.decode("utf-8", "replace"),
+        downloads=downloads, milliseconds=round(seconds * 1000), assets=vendored_assets(),
+    )
+    return Response(html, status=status, content_type=content_type(HTML))
