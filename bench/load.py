@@ -19,7 +19,6 @@ import argparse
 import contextlib
 import json
 import os
-import platform
 import re
 import shutil
 import signal
@@ -37,6 +36,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import requests
+from machine import describe_machine
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -51,16 +51,6 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
-
-
-def machine() -> str:
-    cpuinfo = Path("/proc/cpuinfo").read_text(encoding="utf-8", errors="replace")
-    model = next((line.split(":", 1)[1].strip() for line in cpuinfo.splitlines()
-                  if line.startswith("model name")), platform.processor() or "unknown CPU")
-    meminfo = Path("/proc/meminfo").read_text(encoding="utf-8")
-    mem_kib = int(next(line.split()[1] for line in meminfo.splitlines() if line.startswith("MemTotal")))
-    return (f"nproc {len(os.sched_getaffinity(0))}, {model}, MemTotal {mem_kib:,} kB, "
-            f"{platform.platform()}, Python {platform.python_version()}")
 
 
 def versions() -> str:
@@ -310,7 +300,7 @@ def main() -> int:
         "",
         f"## {datetime.now(UTC):%Y-%m-%d %H:%M} UTC — {opts.seconds} s, {opts.clients} connections",
         "",
-        f"Machine: {machine()}. Versions: {versions()}.",
+        f"Machine: {describe_machine()}. Versions: {versions()}.",
         "",
         f"tilod under gunicorn (`deploy/gunicorn.conf.py`: gthread, TILOD_WEB_WORKERS=2, 8 threads each, "
         f"TILOD_QUERY_WORKERS default) on 127.0.0.1, release {manifest['version']} "

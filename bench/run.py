@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import re
 import resource
 import shutil
@@ -27,6 +26,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import requests
+from machine import describe_machine
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -58,15 +58,10 @@ def wait_for(url: str, seconds: float = 60) -> None:
 
 
 def machine() -> str:
-    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                if line.startswith("model name")), platform.processor())
-    mem = int(next(line.split()[1] for line in Path("/proc/meminfo").read_text().splitlines()
-                   if line.startswith("MemTotal"))) // 1024
     versions = subprocess.run([BIN / "pip", "list", "--format=freeze"], capture_output=True, text=True).stdout
     wanted = [v for v in versions.splitlines() if v.split("==")[0].lower() in
               {"rdflib", "pyoxigraph", "pyshacl", "flask", "gunicorn", "oxigraph"}]
-    return (f"{os.cpu_count()} cores ({cpu}), {mem:,} MiB RAM, {platform.platform()}, "
-            f"Python {platform.python_version()}; " + ", ".join(wanted))
+    return describe_machine() + "; " + ", ".join(wanted)
 
 
 def bench_build(releases: Path, quick: bool) -> dict:

@@ -20,9 +20,9 @@ from urllib.parse import urlsplit
 
 import pytest
 import requests
-from conftest import ROOT, subset_settings
 from server import ServerProcess, free_port, start_server, stop_server
 
+from conftest import ROOT, subset_settings
 from tilod.release.build import build_release
 
 playwright_sync = pytest.importorskip("playwright.sync_api")

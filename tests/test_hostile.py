@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import contextlib
 import os
-import platform
 import re
 import shutil
 import socket
+import sys
 import time
 import urllib.parse
 from collections import Counter
@@ -28,6 +28,9 @@ from pathlib import Path
 import pytest
 import requests
 from server import Listener, ServerProcess, start_server, stop_server
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
+from machine import describe_machine  # noqa: E402 - bench/ is not a package
 
 ROOT = Path(__file__).resolve().parent.parent
 REPORT = ROOT / "bench/results/hostile-probes.md"
@@ -144,16 +147,6 @@ def get_line(target: bytes, method: bytes = b"GET", extra: bytes = b"") -> bytes
     return method + b" " + target + b" HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n" + extra + b"\r\n"
 
 
-def machine() -> str:
-    cpuinfo = Path("/proc/cpuinfo").read_text(encoding="utf-8", errors="replace")
-    model = next((line.split(":", 1)[1].strip() for line in cpuinfo.splitlines()
-                  if line.startswith("model name")), platform.processor() or "unknown CPU")
-    meminfo = Path("/proc/meminfo").read_text(encoding="utf-8")
-    mem_kib = int(next(line.split()[1] for line in meminfo.splitlines() if line.startswith("MemTotal")))
-    return (f"nproc {len(os.sched_getaffinity(0))}, {model}, MemTotal {mem_kib:,} kB, "
-            f"{platform.platform()}, Python {platform.python_version()}")
-
-
 @pytest.fixture(scope="module", autouse=True)
 def tally_report() -> Iterator[None]:
     """Write the tally when the module is done (whatever passed or failed)."""
@@ -166,7 +159,7 @@ def tally_report() -> Iterator[None]:
         "# tilod hostile probes",
         "",
         f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC, `pytest tests/test_hostile.py`, "
-        f"{time.monotonic() - started:.0f} s. Machine: {machine()}.",
+        f"{time.monotonic() - started:.0f} s. Machine: {describe_machine()}.",
         "",
         "`tilod serve` (Werkzeug, threaded) on 127.0.0.1 serving the Aisne + Somme subset release, "
         "from its embedded store and from a real Oxigraph server. After every probe the server "

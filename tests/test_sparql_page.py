@@ -8,8 +8,9 @@ import io
 
 import pytest
 import requests
-from conftest import ROOT
 from server import TextOf
+
+from conftest import ROOT
 
 TIMEOUT = 30
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
