@@ -1,0 +1,112 @@
+"""Render time of every kind of page for people, on a release (the national one by default).
+
+    python bench/pages.py [--releases-dir releases] [--out bench/results/pages.md]
+
+Starts a fresh `tilod serve` on the current release (nothing cached), asks each page once
+(first render: the SPARQL behind the page, the template) and then five more times (served
+from the per-release cache), and writes a table with the machine's description. Times are
+measured by the client on loopback, so they include HTTP; the target is 200 ms uncached.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import quote
+
+import requests
+from machine import describe_machine
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+TARGET_MS = 200
+
+BY_REGION = (ROOT / "src/tilod/serving/queries/01-territoires-par-region.rq").read_text(encoding="utf-8")
+#: (kind, path): the largest or busiest of each kind in the national data
+PAGES = [
+    ("landing", ""),
+    ("territory, 2023-2027 (Sud Aisne)", "id/territoire/2023-2027/ti-3215"),
+    ("territory, most members (Aurillac – Figeac – Rodez, 17)", "id/territoire/2023-2027/ti-7603"),
+    ("territory, 2018-2022", "id/territoire/2018-2022/ti-3211"),
+    ("EPCI (Métropole du Grand Paris, 130 communes)", "id/epci/200054781"),
+    ("EPCI (CA du Saint-Quentinois)", "id/epci/200071892"),
+    ("commune (Saint-Quentin)", "id/commune/02691"),
+    ("commune (Paris)", "id/commune/75056"),
+    ("département (Nord)", "id/departement/59"),
+    ("région (Auvergne-Rhône-Alpes)", "id/region/84"),
+    ("région (Hauts-de-France)", "id/region/32"),
+    ("search (first: builds the index)", "recherche?q=thierache"),
+    ("search", "recherche?q=saint"),
+    ("SPARQL page", "sparql"),
+    ("SPARQL results page (territories by région)", "sparql?query=" + quote(BY_REGION)),
+    ("ontology", "def/tilod"),
+    ("SHACL shapes", "def/tilod/shapes"),
+    ("release history", "historique"),
+    ("downloads", "dumps/"),
+]
+
+
+def serve(releases: Path, port: int) -> subprocess.Popen:
+    env = {**os.environ, "TILOD_RELEASES_DIR": str(releases), "TILOD_PORT": str(port), "TILOD_HOST": "127.0.0.1"}
+    process = subprocess.Popen([BIN / "tilod", "serve"], cwd=ROOT, env=env,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    for _ in range(300):
+        try:
+            if requests.get(f"http://127.0.0.1:{port}/health", timeout=1).ok:
+                return process
+        except requests.ConnectionError:
+            time.sleep(0.1)
+    process.kill()
+    raise RuntimeError("tilod serve did not start")
+
+
+def timed(url: str) -> tuple[float, int, int]:
+    started = time.perf_counter()
+    response = requests.get(url, headers={"Accept": "text/html"}, timeout=60)
+    return (time.perf_counter() - started) * 1000, response.status_code, len(response.content)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--releases-dir", type=Path, default=ROOT / "releases")
+    parser.add_argument("--port", type=int, default=8791)
+    parser.add_argument("--out", type=Path, default=ROOT / "bench/results/pages.md")
+    args = parser.parse_args()
+    current = (args.releases_dir / "current").resolve()
+    process = serve(args.releases_dir, args.port)
+    rows = []
+    try:
+        base = f"http://127.0.0.1:{args.port}/"
+        for kind, path in PAGES:
+            first, status, size = timed(base + path)
+            again = statistics.median(timed(base + path)[0] for _ in range(5))
+            rows.append((kind, path.split("?")[0] or "/", status, size, first, again))
+            print(f"{kind:55} {status} {size:>9,} B  first {first:7.1f} ms  then {again:6.1f} ms", flush=True)
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+    over = [r for r in rows if r[4] > TARGET_MS]
+    lines = [
+        f"# Page render times ({datetime.now(UTC):%Y-%m-%d %H:%M} UTC)", "",
+        f"Release `{current.name}` ({args.releases_dir}), `tilod serve` (development server, embedded store), "
+        "fresh process; times measured by the client on loopback (HTTP included).", "",
+        f"Machine: {describe_machine()}.", "",
+        "| page | path | status | bytes | first (ms) | cached, median of 5 (ms) |",
+        "|---|---|---|---|---|---|",
+        *(f"| {k} | `{p}` | {s} | {b:,} | {f:.1f} | {a:.1f} |" for k, p, s, b, f, a in rows), "",
+        f"Target: no page over {TARGET_MS} ms to render. "
+        + ("Met: every first render is under it." if not over else
+           "Over it: " + ", ".join(f"{k} ({f:.0f} ms)" for k, _, _, _, f, _ in over) + "."),
+    ]
+    args.out.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    print(f"-> {args.out}")
+
+
+if __name__ == "__main__":
+    main()
