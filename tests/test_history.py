@@ -13,6 +13,7 @@ from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 import requests
 from rdflib import Graph, Literal, URIRef
@@ -243,3 +244,16 @@ def test_anct_2024_list_changes_exactly_four_territories(tmp_path):
     manifest = json.loads((second / "release.json").read_text())
     assert manifest["changes"]["territories"] == ["ti-2707", "ti-7506", "ti-7613", "ti-8412"]
     assert CHANGES_FILE in {f["filename"] for f in manifest["files"]}
+
+
+def test_the_changes_are_in_the_store_too(two_builds):
+    """SPARQL users see what changed: the same five changes, with their kinds, in the store."""
+    _, _, second, _ = two_builds
+    store = ox.Store.read_only(str(second / "store"))
+    rows = store.query(f"""PREFIX tilod: <{BASE}def/tilod#> PREFIX dcterms: <http://purl.org/dc/terms/>
+        SELECT ?kind ?territory WHERE {{ ?comparison a tilod:Comparaison ; dcterms:hasPart ?change .
+        ?change a ?kind ; dcterms:subject ?territory }} ORDER BY ?territory ?kind""")
+    found = sorted((r["kind"].value.rsplit("#", 1)[1], r["territory"].value.rsplit("/", 1)[1]) for r in rows)
+    assert found == sorted([("ChangementDeNom", "ti-3208"), ("AjoutDeMembre", "ti-3208"),
+                            ("RetraitDeTerritoire", "ti-3214"), ("AjoutDeMembre", "ti-3215"),
+                            ("RetraitDeMembre", "ti-3217")])

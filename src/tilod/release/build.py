@@ -115,7 +115,7 @@ def build_release(settings: Settings, out: Callable[[str], None] | None = None) 
         log("loading the embedded store")
         store = ox.Store(str(staging / STORE_DIR))
         store.bulk_load(nt, ox.RdfFormat.N_TRIPLES)
-        for graph in (ontology, description):
+        for graph in (ontology, description, history):  # what changed is queryable too
             store.bulk_load(graph.serialize(format="nt", encoding="utf-8"), ox.RdfFormat.N_TRIPLES)
         store.optimize()
         store_triples = len(store)

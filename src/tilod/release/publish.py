@@ -40,10 +40,12 @@ def current_pointer_query(base: str) -> str:
 
 
 def store_content(folder: Path, base: str) -> Iterator[bytes]:
-    """The N-Triples a release's embedded store holds: data, ontology, VoID description."""
+    """The N-Triples a release's embedded store holds: data, ontology, VoID description, changes."""
     with gzip.open(folder / "tilod.nt.gz", "rb") as handle:
         yield from iter(lambda: handle.read(1 << 20), b"")
-    for name in ("ontology.ttl", "void.ttl"):
+    for name in ("ontology.ttl", "void.ttl", "changes.ttl"):
+        if not (folder / name).is_file():  # releases built before changes.ttl existed
+            continue
         triples = [q.triple for q in ox.parse(path=str(folder / name), format=ox.RdfFormat.TURTLE, base_iri=base)]
         data = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
         assert data is not None
