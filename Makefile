@@ -28,11 +28,14 @@ install: $(BIN)/tilod assets
 
 assets: $(VENDOR)/yasgui.min.js
 
-# the browser tests drive Debian's Chromium (Playwright's own browser download is not used)
+# the browser tests drive Debian's Chromium (Playwright's own browser download is not used);
+# the HTML checker (vnu.jar) needs a Java runtime
 browser:
-	@command -v chromium >/dev/null || { \
+	@missing=""; command -v chromium >/dev/null || missing="chromium"; \
+	command -v java >/dev/null || missing="$$missing default-jre-headless"; \
+	if [ -n "$$missing" ]; then \
 		if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
-		$$SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q chromium; }
+		$$SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q $$missing; fi
 
 build: install
 	$(BIN)/tilod build
