@@ -66,7 +66,7 @@ def french_label(label: str) -> Literal:
 
 def main_part(page: str) -> str:
     """What the page says about the resource: the template's <main>, without header and footer."""
-    match = re.search(r"<main>(.*)</main>", page, re.DOTALL)
+    match = re.search(r"<main[^>]*>(.*)</main>", page, re.DOTALL)
     assert match, "no <main> in the page"
     return match.group(1)
 

@@ -79,9 +79,10 @@ def _charts(columns: list[str], bindings: list[dict], lang: str) -> list[Markup]
     texts = [c for c in columns if c not in numeric
              and all(row.get(c, {}).get("type") in ("literal", "typed-literal") for row in bindings)]
     iris = [c for c in columns if c not in numeric and all(row.get(c, {}).get("type") == "uri" for row in bindings)]
-    label_column = (texts or iris or [None])[0]
-    if label_column is None or not numeric:
+    label_columns = texts or iris
+    if not label_columns or not numeric:
         return []
+    label_column = label_columns[0]
     return [
         bar_chart([(str(row[label_column]["value"]), _number(row[column]) or 0.0) for row in bindings],
                   f"{column} / {label_column}", f"graphique-{i}", lang)
