@@ -15,13 +15,15 @@ from pathlib import Path
 import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, render_template, request
 
-from tilod.serving import pages
+from tilod.serving import ontology_doc, pages, shapes_doc
 from tilod.serving.formats import EXTENSIONS, HTML, RDF_ALIASES, RDF_FORMATS, content_type
 from tilod.serving.http import cacheable, plain_error
 from tilod.serving.i18n import page_lang
 from tilod.serving.negotiation import negotiate
+from tilod.serving.ontology_doc import ONTOLOGY_FILE, UnreadableFile
 from tilod.serving.release import ServedRelease
 from tilod.serving.render import FORMAT_LINKS, html_rows, serialize
+from tilod.serving.shapes_doc import SHAPES_FILE
 
 bp = Blueprint("resources", __name__)
 
@@ -149,15 +151,43 @@ def resource(rest: str) -> Response:
 
 
 def _file_triples(path: Path, base: str) -> list[ox.Triple]:
-    return [q.triple for q in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE, base_iri=base)]
+    try:
+        return [q.triple for q in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE, base_iri=base)]
+    except (OSError, SyntaxError) as exc:
+        raise UnreadableFile(f"{path}: {exc}") from None
 
 
-def _document(uri: str, file: Path, ext: str | None, variant: str) -> Response:
-    """A whole file of the release (ontology, shapes, VoID) with content negotiation."""
+def unreadable(uri: str, media: str, exc: UnreadableFile) -> Response:
+    """503, not a traceback, when a file of the release is damaged (the data is still served)."""
+    current_app.logger.error("cannot serve %s: %s", uri, exc)
+    if media == HTML:
+        body = render_template(
+            "message.html", title="Document indisponible", uri=uri, base=_settings().base_uri,
+            message="Le fichier de ce document est illisible dans la release courante ; "
+                    "les données restent disponibles.",
+            version=_release().version,
+        )
+        response = Response(body, status=503, content_type=content_type(HTML))
+    else:
+        response = plain_error(503, f"Service Unavailable: the file of {uri} in the current release cannot be read")
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _document(uri: str, file: Path, ext: str | None, variant: str,
+              page: Callable[[], bytes] | None = None) -> Response:
+    """A whole file of the release (ontology, shapes, VoID) with content negotiation;
+    `page` draws its HTML page instead of the generic table."""
     media, negotiated = choose(ext)
     if media is None:
         return not_acceptable()
-    body = rendered(uri, media, lambda: _file_triples(file, _settings().base_uri), variant)
+    try:
+        if media == HTML and page is not None:
+            body = cached((html_variant(variant, media), uri, media), page)
+        else:
+            body = rendered(uri, media, lambda: _file_triples(file, _settings().base_uri), variant)
+    except UnreadableFile as exc:
+        return unreadable(uri, media, exc)
     assert body is not None
     return respond(uri, body, media, negotiated, variant)
 
@@ -167,21 +197,17 @@ def _document(uri: str, file: Path, ext: str | None, variant: str) -> Response:
 def ontology(ext: str | None) -> Response:
     release = _release()
     base = _settings().base_uri
-    media, negotiated = choose(ext)
-    if media == HTML:
-        # the ontology's page lists its terms (they point at it with rdfs:isDefinedBy)
-        uri = base + "def/tilod"
-        body = rendered(uri, media, lambda: release.data.describe(uri), "def-page")
-        assert body is not None
-        return respond(uri, body, media, negotiated, "def")
-    return _document(base + "def/tilod", release.folder / "ontology.ttl", ext, "def")
+    return _document(base + "def/tilod", release.folder / ONTOLOGY_FILE, ext, "def",
+                     lambda: ontology_doc.page(release, base))
 
 
 @bp.route("/def/tilod/shapes", defaults={"ext": None})
 @bp.route("/def/tilod/shapes.<ext>")
 def shapes(ext: str | None) -> Response:
+    release = _release()
     base = _settings().base_uri
-    return _document(base + "def/tilod/shapes", _release().folder / "shapes.ttl", ext, "shapes")
+    return _document(base + "def/tilod/shapes", release.folder / SHAPES_FILE, ext, "shapes",
+                     lambda: shapes_doc.page(release, base))
 
 
 @bp.route("/.well-known/void", defaults={"ext": None})
