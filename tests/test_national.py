@@ -44,6 +44,11 @@ def count(store, where: str) -> int:
         ("laureates in Hauts-de-France (press release: 18)", "?x tilod:phase <http://localhost:8000/id/phase/2023-2027> ; tilod:region <http://localhost:8000/id/region/32>", 18),
         ("laureates in the Aisne (press release: 4)", "?x tilod:phase <http://localhost:8000/id/phase/2023-2027> ; tilod:departement <http://localhost:8000/id/departement/02>", 4),
         ("territories with an outline", "?t a tilod:TerritoireIndustrie ; <http://www.opengis.net/ont/geosparql#hasGeometry> ?x", 332),
+        # france-geojson: communes of the Aisne and the Somme only, so EPCIs wholly in them
+        ("communes with an outline", "?x a igeo:Commune ; <http://www.opengis.net/ont/geosparql#hasGeometry> ?g", 1568),
+        ("EPCI with an outline", "?x a igeo:Intercommunalite ; <http://www.opengis.net/ont/geosparql#hasGeometry> ?g", 33),
+        ("départements with an outline (metropolitan)", "?x a igeo:Departement ; <http://www.opengis.net/ont/geosparql#hasGeometry> ?g", 96),
+        ("régions with an outline (metropolitan)", "?x a igeo:Region ; <http://www.opengis.net/ont/geosparql#hasGeometry> ?g", 13),
     ],
 )
 def test_national_counts(national_store, what, where, expected):

@@ -57,6 +57,10 @@ SOMME = URIRef(ID + "departement/80")
 PAS_DE_CALAIS = URIRef(ID + "departement/62")
 HAUTS_DE_FRANCE = URIRef(ID + "region/32")
 PHASE_2023 = URIRef(ID + "phase/2023-2027")
+SOISSONS_OUTLINE = URIRef(ID + "commune/02722/geometrie")
+SAINT_QUENTINOIS_OUTLINE = URIRef(ID + "epci/200071892/geometrie")  # the union of its communes'
+AISNE_OUTLINE = URIRef(ID + "departement/02/geometrie")
+SOMME_OUTLINE = URIRef(ID + "departement/80/geometrie")
 PHASE_1 = URIRef(ID + "phase/2018-2022")
 COUNT = URIRef(ID + "denombrement/2023-2027/region-32")
 PRIORITY = URIRef(ID + "priorite/innovation")
@@ -197,6 +201,24 @@ CASES: dict[str, Case] = {
         HAUTS_DE_FRANCE, "PatternConstraintComponent",
         **replace(HAUTS_DE_FRANCE, IGEO.codeINSEE, Literal("HF", datatype=ns.XSD.token)),
         message="région code",
+    ),
+    # Outlines of places
+    "commune-outline-without-wkt": Case(
+        SOISSONS_OUTLINE, "MinCountConstraintComponent", remove=((SOISSONS_OUTLINE, ns.GEO.asWKT, None),),
+        message="exactly one geo:wktLiteral",
+    ),
+    "epci-outline-without-source": Case(
+        SAINT_QUENTINOIS_OUTLINE, "MinCountConstraintComponent",
+        remove=((SAINT_QUENTINOIS_OUTLINE, ns.DCTERMS.source, None),), message="names its source",
+    ),
+    "departement-outline-a-point": Case(
+        AISNE_OUTLINE, "PatternConstraintComponent",
+        **replace(AISNE_OUTLINE, ns.GEO.asWKT, Literal("POINT(3.5 49.5)", datatype=ns.GEO.wktLiteral)),
+        message="POLYGON or MULTIPOLYGON",
+    ),
+    "region-two-outlines": Case(
+        HAUTS_DE_FRANCE, "MaxCountConstraintComponent",
+        add=((HAUTS_DE_FRANCE, ns.GEO.hasGeometry, SOMME_OUTLINE),), message="at most one outline",
     ),
     # The programme
     "phase-without-start-year": Case(

@@ -20,7 +20,7 @@ from tilod.graph.namespaces import (
 )
 from tilod.graph.uris import PHASE_2023, Uris
 from tilod.records.inputs import Inputs
-from tilod.records.models import Commune, Groupement, Territory
+from tilod.records.models import Commune, Groupement, Outline, Territory
 from tilod.records.reference import Reference
 from tilod.records.turtle_files import parse_turtle
 
@@ -39,6 +39,7 @@ class GraphBuilder:
         self.t = uris.tilod
         self.graph = Graph()
         self.scope = set(departements)
+        self.geometries = inputs.geometries
         for prefix, ns in STANDARD_PREFIXES.items():
             self.graph.bind(prefix, ns)
         self.graph.bind("tilod", self.t)
@@ -100,14 +101,35 @@ class GraphBuilder:
         add((uri, IGEO.codeINSEE, Literal(code, datatype=XSD.token)))
         add((uri, DCTERMS.source, self.uris.reference_source))
 
+    def _geometry(self, place: URIRef, node: URIRef, wkt: str | None, source: URIRef,
+                  derived_from: Iterable[URIRef] = ()) -> None:
+        """`place` geo:hasGeometry `node`, a geo:Geometry with one WKT, its source and what it
+        was computed from (GeoSPARQL, CRS84)."""
+        if not wkt:
+            return
+        add = self.add
+        add((place, GEO.hasGeometry, node))
+        add((node, RDF.type, GEO.Geometry))
+        add((node, GEO.asWKT, Literal(wkt, datatype=GEO.wktLiteral)))
+        add((node, DCTERMS.source, source))
+        for other in derived_from:
+            add((node, PROV.wasDerivedFrom, other))
+
+    def _outline(self, place: URIRef, node: URIRef, outline: Outline | None) -> None:
+        if outline is not None:
+            self._geometry(place, node, outline.wkt, self.uris.geometry_source)
+
     def _region(self, code: str) -> None:
-        self._place(self.uris.region(code), IGEO.Region, code, self.ref.regions[code].nom)
+        uri = self.uris.region(code)
+        self._place(uri, IGEO.Region, code, self.ref.regions[code].nom)
+        self._outline(uri, self.uris.region_geometrie(code), self.geometries.regions.get(code))
 
     def _departement(self, code: str) -> None:
         uri = self.uris.departement(code)
         dep = self.ref.departements[code]
         self._place(uri, IGEO.Departement, code, dep.nom)
         self.add((uri, IGEO.subdivisionDirecteDe, self.uris.region(dep.region)))
+        self._outline(uri, self.uris.departement_geometrie(code), self.geometries.departements.get(code))
 
     def _commune(self, c: Commune) -> None:
         uri = self.uris.commune(c.code)
@@ -119,6 +141,7 @@ class GraphBuilder:
             self.add((uri, self.t.siren, Literal(c.siren)))
         if c.population is not None:
             self.add((uri, self.t.populationMunicipale, Literal(c.population)))
+        self._outline(uri, self.uris.commune_geometrie(c.code), self.geometries.communes.get(c.code))
 
     def _groupement(self, g: Groupement) -> None:
         add, t = self.add, self.t
@@ -139,6 +162,10 @@ class GraphBuilder:
             add((uri, t.region, self.uris.region(reg)))
         for code in g.communes:
             add((self.uris.commune(code), IGEO.subdivisionDirecteDe, uri))
+        outline = self.geometries.epci.get(g.siren)
+        if outline is not None:  # the union of its communes' outlines
+            self._geometry(uri, self.uris.epci_geometrie(g.siren), outline.wkt, self.uris.geometry_source,
+                           [self.uris.commune_geometrie(code) for code in outline.parts])
 
     def _territory(self, territory: Territory) -> None:
         add, t, uris = self.add, self.t, self.uris
@@ -190,12 +217,7 @@ class GraphBuilder:
             add((uri, t.departement, uris.departement(dep)))
         for reg in sorted({self.ref.departements[d].region for d in departements}):
             add((uri, t.region, uris.region(reg)))
-        wkt = self.inputs.outlines.get(phase, {}).get(tid)
-        if wkt:
-            geometry = uris.geometrie(phase, tid)
-            add((uri, GEO.hasGeometry, geometry))
-            add((geometry, RDF.type, GEO.Geometry))
-            add((geometry, GEO.asWKT, Literal(wkt, datatype=GEO.wktLiteral)))
+        self._geometry(uri, uris.geometrie(phase, tid), self.inputs.outlines.get(phase, {}).get(tid), source)
 
     def _press_names(self, territories_2023: set[str]) -> None:
         """Alternative labels from the press release, and PROV links to it."""

@@ -5,6 +5,8 @@
 rdflib.term.URIRef('http://localhost:8000/id/territoire/2023-2027/ti-3208')
 >>> uris.epci("200071892")
 rdflib.term.URIRef('http://localhost:8000/id/epci/200071892')
+>>> uris.commune_geometrie("02691")
+rdflib.term.URIRef('http://localhost:8000/id/commune/02691/geometrie')
 """
 
 from __future__ import annotations
@@ -28,6 +30,8 @@ class Uris:
         self.programme = URIRef(self.id + "programme/territoires-d-industrie")
         self.press_release = URIRef(self.id + "source/communique-prefet-aisne-2023-11-14")
         self.reference_source = URIRef(self.id + "source/decoupage-administratif")
+        #: IGN Admin Express outlines of communes, départements and régions (france-geojson)
+        self.geometry_source = URIRef(self.id + "source/france-geojson")
         self.france = URIRef(self.id + "pays/france")
 
     def _id(self, *parts: str) -> URIRef:
@@ -63,6 +67,20 @@ class Uris:
 
     def region(self, code: str) -> URIRef:
         return self._id("region", code)
+
+    # A place's outline is its own resource, `<place URI>/geometrie` (as a territory's).
+
+    def epci_geometrie(self, siren: str) -> URIRef:
+        return self._id("epci", siren, "geometrie")
+
+    def commune_geometrie(self, code: str) -> URIRef:
+        return self._id("commune", code, "geometrie")
+
+    def departement_geometrie(self, code: str) -> URIRef:
+        return self._id("departement", code, "geometrie")
+
+    def region_geometrie(self, code: str) -> URIRef:
+        return self._id("region", code, "geometrie")
 
     def nature_juridique(self, nature: str) -> URIRef:
         return self._id("nature-juridique", nature)

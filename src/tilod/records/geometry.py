@@ -1,14 +1,33 @@
-"""Territory outlines from ANCT's GeoJSON, as GeoSPARQL WKT (CRS84, the GeoSPARQL default)."""
+"""Outlines from GeoJSON, as GeoSPARQL WKT (CRS84, the GeoSPARQL default).
+
+Territories: ANCT's outlines (`read_outlines`). Communes, départements and régions: the IGN
+Admin Express outlines of france-geojson (`read_geometries`), from which each EPCI's outline
+is computed as the union of its communes' outlines, only when every one of them has one.
+"""
 
 from __future__ import annotations
 
 import json
+import math
+from collections.abc import Collection, Iterable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tilod.errors import InputError
+import shapely
+from shapely.geometry import MultiPolygon, Polygon
+from shapely.geometry.base import BaseGeometry
+
+from tilod.errors import InputError, Problem
+from tilod.records.models import Commune, Groupement, Outline
 
 ID_PROPERTIES = ("id_territoire", "id_ti")
+#: coordinates kept to 5 decimals of a degree (about a metre): the sources are no finer
+DECIMALS = 5
+GRID = 10.0**-DECIMALS
+COMMUNE_FILES = "geometries/communes-*.geojson"
+DEPARTEMENT_FILE = Path("geometries/departements-version-simplifiee.geojson")
+REGION_FILE = Path("geometries/regions-version-simplifiee.geojson")
 
 
 def _ring(path: Path, ring: Any) -> str:
@@ -35,22 +54,229 @@ def to_wkt(path: Path, geometry: dict[str, Any]) -> str:
     return "MULTIPOLYGON(" + ", ".join(parts) + ")"
 
 
-def read_outlines(path: Path) -> dict[str, str]:
-    """Territory id -> WKT, from a FeatureCollection whose features carry `id_territoire`/`id_ti`."""
+def _features(path: Path) -> list[Any]:
     try:
         collection = json.loads(path.read_bytes().decode("utf-8"))
     except FileNotFoundError:
         raise InputError.single(path, "file not found") from None
+    except IsADirectoryError:
+        raise InputError.single(path, "is a directory, not a GeoJSON file") from None
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise InputError.single(path, f"not a UTF-8 GeoJSON file: {exc}") from None
     features = collection.get("features") if isinstance(collection, dict) else None
     if not isinstance(features, list):
         raise InputError.single(path, "not a GeoJSON FeatureCollection")
+    return features
+
+
+def read_outlines(path: Path) -> dict[str, str]:
+    """Territory id -> WKT, from a FeatureCollection whose features carry `id_territoire`/`id_ti`."""
     outlines: dict[str, str] = {}
-    for index, feature in enumerate(features):
+    for index, feature in enumerate(_features(path)):
         props = feature.get("properties") or {} if isinstance(feature, dict) else {}
         territory_id = next((props[k] for k in ID_PROPERTIES if k in props), None)
         if not isinstance(territory_id, str) or not isinstance(feature.get("geometry"), dict):
             raise InputError.single(path, f"feature #{index + 1}: no territory id or no geometry")
         outlines[territory_id] = to_wkt(path, feature["geometry"])
     return outlines
+
+
+# -- communes, départements, régions, EPCI ------------------------------------------------------
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _points(ring: Any) -> list[tuple[float, float]]:
+    if not isinstance(ring, list):
+        raise ValueError("a ring is not a list of positions")
+    points = []
+    for position in ring:
+        if not (isinstance(position, list) and len(position) >= 2
+                and _number(position[0]) and _number(position[1])):
+            raise ValueError(f"position {str(position)[:40]} is not a [lon, lat] number pair")
+        lon, lat = float(position[0]), float(position[1])
+        if not (-180 <= lon <= 180 and -90 <= lat <= 90):
+            raise ValueError(f"position [{lon}, {lat}] is not a longitude and a latitude (CRS84)")
+        points.append((lon, lat))
+    if len(points) < 4 or points[0] != points[-1]:
+        raise ValueError("a ring needs 4 positions or more, the last one equal to the first")
+    return points
+
+
+def to_shape(geometry: Any) -> MultiPolygon:
+    """A GeoJSON Polygon or MultiPolygon, checked, as a valid shapely MultiPolygon.
+
+    Raises ValueError saying what is wrong.
+
+    >>> to_shape({"type": "Polygon", "coordinates": [[[0, 0], [1, 0], [1, 1], [0, 0]]]}).area
+    0.5
+    >>> to_shape({"type": "Point", "coordinates": [0, 0]})
+    Traceback (most recent call last):
+    ...
+    ValueError: geometry type 'Point' is not Polygon or MultiPolygon
+    >>> to_shape({"type": "Polygon", "coordinates": [[[0, 0], [1, 1], [1, 0], [0, 1], [0, 0]]]})
+    Traceback (most recent call last):
+    ...
+    ValueError: invalid geometry: Self-intersection[0.5 0.5]
+    """
+    if not isinstance(geometry, dict):
+        raise ValueError("no geometry")
+    kind, coordinates = geometry.get("type"), geometry.get("coordinates")
+    if kind not in ("Polygon", "MultiPolygon"):
+        raise ValueError(f"geometry type {str(kind)[:40]!r} is not Polygon or MultiPolygon")
+    polygons = [coordinates] if kind == "Polygon" else coordinates
+    if not isinstance(polygons, list) or not polygons:
+        raise ValueError("geometry has no coordinates")
+    parts = []
+    for polygon in polygons:
+        if not isinstance(polygon, list) or not polygon:
+            raise ValueError("a polygon has no rings")
+        rings = [_points(ring) for ring in polygon]
+        parts.append(Polygon(rings[0], rings[1:]))
+    shape = MultiPolygon(parts)
+    if not shape.is_valid:
+        raise ValueError(f"invalid geometry: {shapely.is_valid_reason(shape)}")
+    return shape
+
+
+def polygons_of(shape: BaseGeometry) -> MultiPolygon:
+    """The polygonal part of a shape, as one MultiPolygon (empty if there is none)."""
+    if isinstance(shape, MultiPolygon):
+        return shape
+    if isinstance(shape, Polygon):
+        return MultiPolygon([shape])
+    parts = [p for g in getattr(shape, "geoms", ()) for p in polygons_of(g).geoms]
+    return MultiPolygon(parts)
+
+
+def shape_wkt(shape: BaseGeometry) -> str:
+    """WKT of a shape snapped to the 5-decimal grid (still valid), as a MULTIPOLYGON.
+
+    >>> shape_wkt(Polygon([(3.1234567, 49.0), (3.2, 49.0), (3.2, 49.1), (3.1234567, 49.0)]))
+    'MULTIPOLYGON(((3.2 49.1, 3.2 49, 3.12346 49, 3.2 49.1)))'
+    """
+    snapped = polygons_of(shapely.set_precision(shape, GRID))
+    text = shapely.to_wkt(snapped, rounding_precision=DECIMALS, trim=True)
+    return text.replace("MULTIPOLYGON (", "MULTIPOLYGON(", 1)
+
+
+def read_shapes(path: Path, known: Collection[str], notes: list[Problem] | None = None) -> dict[str, MultiPolygon]:
+    """INSEE code -> outline, from a FeatureCollection whose features carry a `code` property.
+
+    Raises InputError listing every bad feature: no code, a code seen twice, a geometry that
+    is not a valid Polygon or MultiPolygon in CRS84. A feature whose code is not in `known`
+    describes nothing of the release: it is left out, with a note in `notes`.
+    """
+    shapes: dict[str, MultiPolygon] = {}
+    problems: list[Problem] = []
+    for index, feature in enumerate(_features(path)):
+        props = feature.get("properties") if isinstance(feature, dict) else None
+        code = props.get("code") if isinstance(props, dict) else None
+        name = props.get("nom") if isinstance(props, dict) else None
+        record = f"feature #{index + 1}" + (f" {code[:20]}" if isinstance(code, str) else "") + (
+            f" ({name[:60]})" if isinstance(name, str) else "")
+
+        def bad(message: str, record: str = record) -> None:
+            problems.append(Problem(str(path), None, message, record))
+
+        if not isinstance(code, str) or not code:
+            bad("no `code` property (INSEE code)")
+            continue
+        if code not in known:
+            if notes is not None:
+                notes.append(Problem(str(path), None, "INSEE code unknown to the reference: outline left out",
+                                     record))
+            continue
+        if code in shapes:
+            bad(f"code {code} is there twice")
+            continue
+        try:
+            shapes[code] = to_shape(feature.get("geometry"))
+        except ValueError as exc:
+            bad(str(exc))
+    if problems:
+        raise InputError(problems)
+    return shapes
+
+
+@dataclass
+class Geometries:
+    """Outlines of the places, by INSEE code (SIREN for EPCIs), and the files they come from."""
+
+    communes: dict[str, Outline] = field(default_factory=dict)
+    departements: dict[str, Outline] = field(default_factory=dict)
+    regions: dict[str, Outline] = field(default_factory=dict)
+    epci: dict[str, Outline] = field(default_factory=dict)
+    files: list[Path] = field(default_factory=list)
+    #: what was left out and why (printed by the build)
+    notes: list[Problem] = field(default_factory=list)
+
+
+def commune_shapes(
+    features: Mapping[str, MultiPolygon], communes: Mapping[str, Commune]
+) -> dict[str, tuple[MultiPolygon, tuple[str, ...]]]:
+    """Each current commune's outline: its own feature united with those of the communes merged
+    into it since the map was drawn (`anciens_codes`), and the codes of those features.
+    A commune with no feature of its own has no outline (never a part of it only)."""
+    shapes: dict[str, tuple[MultiPolygon, tuple[str, ...]]] = {}
+    for commune in communes.values():
+        if commune.code not in features:
+            continue
+        parts = (commune.code, *(a for a in commune.anciens_codes
+                                 if a in features and a not in communes))
+        shape = features[commune.code] if len(parts) == 1 else polygons_of(
+            shapely.union_all([features[p] for p in parts]))
+        shapes[commune.code] = (shape, parts)
+    return shapes
+
+
+def epci_shapes(
+    groupements: Iterable[Groupement], communes: Mapping[str, BaseGeometry]
+) -> dict[str, MultiPolygon]:
+    """SIREN -> the union of its communes' outlines, for the groupements whose every commune
+    has one (none otherwise: an outline with a piece missing would be wrong, not partial)."""
+    shapes: dict[str, MultiPolygon] = {}
+    for g in groupements:
+        if g.communes and all(c in communes for c in g.communes):
+            union = shapely.union_all([communes[c] for c in g.communes])
+            shapes[g.siren] = polygons_of(shapely.simplify(union, GRID, preserve_topology=True))
+    return shapes
+
+
+def read_geometries(
+    data_dir: Path,
+    communes: Mapping[str, Commune],
+    departements: Collection[str],
+    regions: Collection[str],
+    groupements: Iterable[Groupement],
+) -> Geometries:
+    """All the outlines of places, checked against the reference (codes must be known)."""
+    found = Geometries()
+    known_communes = set(communes) | {a for c in communes.values() for a in c.anciens_codes}
+    features: dict[str, MultiPolygon] = {}
+    problems: list[Problem] = []
+    for path in sorted(data_dir.glob(COMMUNE_FILES)):
+        for code, shape in read_shapes(path, known_communes, found.notes).items():
+            if code in features:
+                problems.append(Problem(str(path), None, f"commune {code} is also in another file"))
+            features[code] = shape
+        found.files.append(path)
+    if problems:
+        raise InputError(problems)
+    by_commune = commune_shapes(features, communes)
+    found.communes = {code: Outline(shape_wkt(shape), parts) for code, (shape, parts) in by_commune.items()}
+    shapes = {code: shape for code, (shape, _) in by_commune.items()}
+    groupements = list(groupements)
+    members = {g.siren: g.communes for g in groupements}
+    found.epci = {siren: Outline(shape_wkt(shape), members[siren])
+                  for siren, shape in epci_shapes(groupements, shapes).items()}
+    path = data_dir / DEPARTEMENT_FILE
+    found.departements = {code: Outline(shape_wkt(shape), (code,))
+                          for code, shape in read_shapes(path, departements, found.notes).items()}
+    path = data_dir / REGION_FILE
+    found.regions = {code: Outline(shape_wkt(shape), (code,))
+                     for code, shape in read_shapes(path, regions, found.notes).items()}
+    found.files += [data_dir / DEPARTEMENT_FILE, data_dir / REGION_FILE]
+    return found

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from tilod.errors import InputError
 from tilod.graph.uris import PHASE_1, PHASE_2023
-from tilod.records.geometry import read_outlines
+from tilod.records.geometry import Geometries, read_geometries, read_outlines
 from tilod.records.models import PressName
 from tilod.records.press_release import read_press_names
 from tilod.records.reference import Reference, load_reference
@@ -28,6 +28,8 @@ class Inputs:
     programme_files: list[Path]
     #: every file read, for the release's provenance (path -> sha256 is computed by the release)
     files: list[Path] = field(default_factory=list)
+    #: outlines of communes, départements, régions and EPCIs (where every commune has one)
+    geometries: Geometries = field(default_factory=Geometries)
 
 
 def outlines_file_for(territory_list: Path, data_dir: Path) -> Path | None:
@@ -59,10 +61,13 @@ def load_inputs(settings: Settings) -> Inputs:
     for f in programme_files:
         if not f.is_file():
             raise InputError.single(f, "file not found")
+    geometries = read_geometries(data, reference.communes, reference.departements, reference.regions,
+                                 reference.groupements.values())
     files = [
         settings.territories_2023,
         settings.territories_phase1,
         *(f for f in outline_files.values() if f),
         *programme_files,
+        *geometries.files,
     ]
-    return Inputs(reference, lists, outlines, read_press_names(data), programme_files, files)
+    return Inputs(reference, lists, outlines, read_press_names(data), programme_files, files, geometries)

@@ -26,6 +26,8 @@ class Commune:
     region: str
     siren: str | None
     population: int | None
+    #: codes of the communes merged into this one (a 2018 map may still draw them apart)
+    anciens_codes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -61,6 +63,16 @@ class Territory:
     line: int
     members: list[Member] = field(default_factory=list)
     wkt: str | None = None
+
+
+@dataclass(frozen=True)
+class Outline:
+    """A place's outline as WKT (CRS84), and what it was made of: for a commune, the codes of
+    the source's features united into it (its own, and those of the communes merged into it
+    since the map was drawn); for an EPCI, the communes whose outlines were united."""
+
+    wkt: str
+    parts: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

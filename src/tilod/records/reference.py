@@ -61,6 +61,11 @@ def _field(path: Path, index: int, record: dict[str, Any], name: str, kind: type
     return value
 
 
+def _codes(value: Any) -> list[str]:
+    """A list of codes, or none if the field is absent or not a list of strings."""
+    return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
+
+
 def load_reference(data_dir: Path) -> Reference:
     """Read the current reference and the SIRENs in force at the 2023 labelling."""
     base = data_dir / "decoupage-administratif"
@@ -87,6 +92,7 @@ def load_reference(data_dir: Path) -> Reference:
             region=_field(path, i, c, "region", str),
             siren=c.get("siren"),
             population=c.get("population"),
+            anciens_codes=tuple(_codes(c.get("anciensCodes"))),
         )
     names_2023: dict[str, str] = {}
     for kind in ("epci", "ept"):

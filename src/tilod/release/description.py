@@ -26,7 +26,7 @@ SPDX = "http://spdx.org/rdf/terms#"
 LICENCE = URIRef("https://www.etalab.gouv.fr/licence-ouverte-open-licence/")
 MEDIA_TYPES = "https://www.iana.org/assignments/media-types/"
 SOURCES = ("anct-ti-2023", "anct-ti-phase1", "decoupage-administratif",
-           "communique-prefet-aisne-2023-11-14")
+           "communique-prefet-aisne-2023-11-14", "france-geojson")
 
 
 def describe_release(
