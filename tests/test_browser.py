@@ -52,6 +52,7 @@ PAGES = {
     "historique": "historique",
     "telechargements": "dumps/",
     "ontologie": "def/tilod",
+    "formes": "def/tilod/shapes",
     "introuvable": "id/epci/999999999",
 }
 

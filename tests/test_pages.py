@@ -22,6 +22,7 @@ PREFIX org: <http://www.w3.org/ns/org#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 PREFIX igeo: <http://rdf.insee.fr/def/geo#>
 """
+SVG = "{http://www.w3.org/2000/svg}"
 VOID_ELEMENTS = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 
 
@@ -81,7 +82,10 @@ def assert_well_formed(text: str, lang: str = "fr") -> Structure:
     assert structure.stack == [], structure.stack
     assert structure.html_lang == lang
     assert structure.h1 == 1
-    assert not any(tag == "script" for tag, _ in structure.tags)
+    # no inline script anywhere; the query page alone loads our own deferred scripts (its editor),
+    # which only enhance a form that works without them
+    scripts = [attrs for tag, attrs in structure.tags if tag == "script"]
+    assert all(attrs.get("src", "").startswith("/static/") and "defer" in attrs for attrs in scripts), scripts
     # the link to the other language, on every page
     other = "en" if lang == "fr" else "fr"
     assert any(tag == "a" and attrs.get("hreflang") == other for tag, attrs in structure.tags)
@@ -99,7 +103,7 @@ def section(text: str, heading_id: str) -> str:
 def test_render_times(server):
     """Server-side time of a first and a cached render of each kind of page (information only)."""
     kinds = {"landing": "", "territory": "id/territoire/2023-2027/ti-3214", "epci": "id/epci/240200444",
-             "search": "recherche?q=vallee", "history": "historique", "commune (generic)": "id/commune/80021"}
+             "search": "recherche?q=vallee", "history": "historique", "commune": "id/commune/80021"}
     report = []
     for kind, path in kinds.items():
         times = []
@@ -147,6 +151,26 @@ def test_landing_tells_the_programme_and_links_the_services(server):
     assert re.search(r'<form role="search" method="get" action="[^"]*recherche">', text)
 
 
+def test_landing_map_links_every_territory(server, store):
+    text = page(server, "").text
+    part = section(text, "titre-carte")
+    svg = re.search(r"<svg .*?</svg>", part, re.DOTALL).group(0)
+    root = ET.fromstring(svg)
+    territories = {r["t"]: r["label"] for r in rows(store, """SELECT ?t ?label WHERE {
+        ?t tilod:phase <http://localhost:8000/id/phase/2023-2027> ; rdfs:label ?label ;
+           <http://www.opengis.net/ont/geosparql#hasGeometry> ?g }""")}
+    assert len(territories) >= 5
+    links = {a.attrib["href"]: a.find(SVG + "title").text for a in root.iter(SVG + "a")}
+    assert links == territories
+    regions = [p.find(SVG + "title").text for p in root.find(SVG + "g").iter(SVG + "path")]
+    assert "Hauts-de-France" in regions
+    assert root.find(SVG + "title").text == "Carte des Territoires d'industrie 2023-2027"
+    assert len(svg.encode()) < 60_000  # simplified to about a pixel
+    english = section(page(server, "", lang="en").text, "titre-carte")
+    assert "Map of the Territoires d&#39;industrie 2023-2027" in english
+    assert all(f'href="{href}?lang=en"' in english for href in territories)
+
+
 # -- territory ------------------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
@@ -185,14 +209,45 @@ def test_territory_page_draws_its_map(territory_page):
     match = re.search(r"<svg .*?</svg>", territory_page, re.DOTALL)
     assert match
     svg = ET.fromstring(match.group(0))
-    assert svg.attrib["role"] == "img"
+    assert svg.attrib["role"] == "group"  # not "img": its shapes are links
     title = svg.find("{http://www.w3.org/2000/svg}title")
     assert title is not None and title.attrib["id"] == svg.attrib["aria-labelledby"]
+    assert title.text == "Haute-Picardie"
     x0, y0, width, height = (float(v) for v in svg.attrib["viewBox"].split())
     paths = list(svg.iter("{http://www.w3.org/2000/svg}path"))
     points = [(float(x), float(y)) for p in paths for x, y in re.findall(r"(-?[\d.]+),(-?[\d.]+)", p.attrib["d"])]
     assert len(points) > 10
     assert all(x0 <= x <= x0 + width and y0 <= y <= y0 + height for x, y in points)
+
+
+def test_territory_map_links_its_member_epcis(territory_page, store):
+    members = {r["m"]: r["label"] for r in rows(store, f"""SELECT ?m ?label WHERE {{
+        <{TERRITORY}> org:hasMember ?m . ?m rdfs:label ?label ;
+        <http://www.opengis.net/ont/geosparql#hasGeometry> ?g }}""")}
+    assert len(members) == 5  # every member of Haute-Picardie is an EPCI of the Aisne or the Somme
+    svg = re.search(r"<svg .*?</svg>", territory_page, re.DOTALL).group(0)
+    root = ET.fromstring(svg)
+    links = {a.attrib["href"]: a.find(SVG + "title").text for a in root.iter(SVG + "a")}
+    assert links == members
+    assert "<title>CC de l&#39;Est de la Somme</title>" in svg  # escaped, as every text
+    [outline] = [g for g in root.iter(SVG + "g") if g.attrib.get("pointer-events") == "none"]
+    assert outline.find(SVG + "path/" + SVG + "title").text == "Haute-Picardie"
+    caption = re.search(r"<figcaption>(.*?)</figcaption>", territory_page, re.DOTALL).group(1)
+    words = TextOf.of(caption).text
+    assert "Membre (lien vers sa page)" in words and "Contour du territoire" in words
+    assert "sans contour" not in words
+
+
+def test_a_territory_with_a_member_outside_the_shipped_outlines_says_so(server, store):
+    # Vallée de la Bresle – Vimeu: its CC Interrégionale Aumale - Blangy-sur-Bresle and CC des
+    # Villes Soeurs have communes in Seine-Maritime, which have no outline: so have they none
+    text = page(server, "id/territoire/2023-2027/ti-2809").text
+    assert_well_formed(text)
+    part = section(text, "titre-carte")
+    for siren in ("200069722", "247600588"):
+        assert f'href="{BASE}id/epci/{siren}"' not in part
+    assert f'href="{BASE}id/epci/200070944"' in part  # CC du Vimeu, all in the Somme
+    assert "2 membres sans contour publié" in TextOf.of(part).text
 
 
 def test_territory_page_says_when_and_by_whom_it_was_labelled(territory_page):
@@ -253,6 +308,29 @@ def test_epci_page(server, store):
     assert f'<a href="{BASE}id/commune/02691">Saint-Quentin</a>' in table
     for commune in communes:
         assert f'href="{commune["c"]}"' in table
+
+
+def test_epci_map_links_its_communes(server, store):
+    text = page(server, "id/epci/200071892").text
+    part = section(text, "titre-carte")
+    root = ET.fromstring(re.search(r"<svg .*?</svg>", part, re.DOTALL).group(0))
+    communes = {r["c"]: r["label"] for r in rows(store, f"""SELECT ?c ?label WHERE {{
+        ?c igeo:subdivisionDirecteDe <{EPCI}> ; a igeo:Commune ; rdfs:label ?label }}""")}
+    links = {a.attrib["href"]: a.find(SVG + "title").text for a in root.iter(SVG + "a")}
+    assert links == communes and len(links) == 39
+    assert root.find(SVG + "title").text == "CA du Saint-Quentinois"
+    assert "Contour de l&#39;intercommunalité (union de ses communes)" in part
+    english = section(page(server, "id/epci/200071892", lang="en").text, "titre-carte")
+    assert f'href="{BASE}id/commune/02691?lang=en"' in english
+    assert "Outline of the intercommunality (union of its communes)" in english
+
+
+def test_epci_without_outline_has_no_map(server):
+    text = page(server, "id/epci/247600588").text  # CC des Villes Soeurs: Somme and Seine-Maritime
+    assert_well_formed(text)
+    part = section(text, "titre-carte")
+    assert "<svg" not in part
+    assert "Pas de contour publié pour cette intercommunalité" in part
 
 
 # -- search -------------------------------------------------------------------------------------

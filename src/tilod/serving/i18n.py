@@ -22,8 +22,10 @@ EN: dict[str, str] = {
     "Historique": "History",
     "Téléchargements": "Downloads",
     "Ontologie": "Ontology",
-    "Données : ANCT, Etalab (decoupage-administratif), INSEE, Préfet de l'Aisne — Licence Ouverte 2.0.":
-        "Data: ANCT, Etalab (decoupage-administratif), INSEE, Préfet de l'Aisne — Licence Ouverte 2.0.",
+    "Données : ANCT, Etalab (decoupage-administratif), INSEE, IGN (Admin Express, via france-geojson), "
+    "Préfet de l'Aisne — Licence Ouverte 2.0.":
+        "Data: ANCT, Etalab (decoupage-administratif), INSEE, IGN (Admin Express, via france-geojson), "
+        "Préfet de l'Aisne — Licence Ouverte 2.0.",
     "Release": "Release",
     "Territoires d'industrie": "Territoires d'industrie (territories of industry)",
     # resource pages
@@ -62,6 +64,34 @@ EN: dict[str, str] = {
         "This intercommunality is not a member of any territory of industry.",
     "Communes membres": "Member communes",
     "Code INSEE": "INSEE code",
+    # commune, département, région pages
+    "Département": "Département",
+    "Région": "Region",
+    "Intercommunalités": "Intercommunalities",
+    "aucune": "none",
+    "Pas de contour publié pour cette commune.": "No outline is published for this commune.",
+    "Pas de contour publié pour ce département.": "No outline is published for this département.",
+    "Pas de contour publié pour cette région.": "No outline is published for this region.",
+    "Territoires d'industrie de cette commune": "Territories of industry of this commune",
+    "par son intercommunalité": "through its intercommunality",
+    "la commune en est membre elle-même": "the commune itself is a member",
+    "Dans aucun territoire de cette phase.": "In no territory of this phase.",
+    "somme des communes": "sum over the communes",
+    "Annoncé par la source": "Stated by the source",
+    "annoncé": "stated",
+    "Aucun territoire de cette phase ne touche ce département.":
+        "No territory of this phase touches this département.",
+    "Aucun territoire de cette phase ne touche cette région.": "No territory of this phase touches this region.",
+    "Intercommunalités ayant au moins une commune dans le département":
+        "Intercommunalities with at least one commune in the département",
+    "Autres départements": "Other départements",
+    "Départements de la région": "Départements of the region",
+    "Un territoire qui s'étend sur plusieurs départements est compté dans chacun.":
+        "A territory spanning several départements is counted in each.",
+    "Release partielle : elle ne décrit que les Territoires d'industrie touchant les départements":
+        "Partial release: it only describes the territories of industry touching the départements",
+    ", leurs membres et leurs communes ; les listes et les totaux de cette page peuvent être incomplets.":
+        ", their members and their communes; the lists and totals of this page may be incomplete.",
     "Ressource inconnue": "Unknown resource",
     "Cette URI n'est pas décrite dans la release courante de tilod.":
         "This URI is not described in the current tilod release.",
@@ -92,6 +122,93 @@ EN: dict[str, str] = {
     "Formes SHACL": "SHACL shapes",
     "Historique des releases": "Release history",
     "Première phase (2018-2022)": "First phase (2018-2022)",
+    # ontology and shapes pages
+    "Classes": "Classes",
+    "Propriétés d'objet": "Object properties",
+    "Propriétés de données": "Datatype properties",
+    "Propriétés d'annotation": "Annotation properties",
+    "Autres propriétés": "Other properties",
+    "Individus nommés": "Named individuals",
+    "Schémas de concepts": "Concept schemes",
+    "Concepts": "Concepts",
+    "Version": "Version",
+    "IRI de version": "Version IRI",
+    "Version précédente": "Prior version",
+    "Auteurs": "Creators",
+    "Éditeur": "Publisher",
+    "Contributeurs": "Contributors",
+    "Licence": "Licence",
+    "Créée le": "Created",
+    "Publiée le": "Issued",
+    "Modifiée le": "Modified",
+    "Importe": "Imports",
+    "Voir aussi": "See also",
+    "IRI": "IRI",
+    "Espace de noms": "Namespace",
+    "Préfixe": "Prefix",
+    "L'ontologie en": "The ontology in",
+    "Sommaire": "Contents",
+    "Libellés": "Labels",
+    "obsolète": "deprecated",
+    "Sous-classe de": "Subclass of",
+    "Sous-classes": "Subclasses",
+    "Équivalente à": "Equivalent to",
+    "Disjointe de": "Disjoint with",
+    "Propriétés dont elle est le domaine": "Properties with this class as domain",
+    "Propriétés dont elle est le codomaine": "Properties with this class as range",
+    "Sous-propriété de": "Subproperty of",
+    "Sous-propriétés": "Subproperties",
+    "Domaine": "Domain",
+    "Codomaine": "Range",
+    "Inverse de": "Inverse of",
+    "Dans le schéma": "In scheme",
+    "Plus générique": "Broader",
+    "Note": "Note",
+    "Exemple": "Example",
+    "Relations entre les classes": "How the classes relate",
+    "Propriétés d'objet : domaine et codomaine": "Object properties: domain and range",
+    "Propriété": "Property",
+    "Listes de valeurs des données": "Value lists of the data",
+    "Schémas de concepts SKOS publiés avec les données de cette release.":
+        "SKOS concept schemes published with the data of this release.",
+    "valeurs de": "values of",
+    "Concept": "Concept",
+    "Les données de chaque release sont validées par ces formes SHACL : une violation empêche la release.":
+        "The data of every release is validated by these SHACL shapes: a violation stops the release.",
+    "Les formes en": "The shapes in",
+    "Instances de": "Instances of",
+    "Nœuds": "Nodes",
+    "Sujets de": "Subjects of",
+    "Objets de": "Objects of",
+    "Nœuds choisis par": "Nodes selected by",
+    "une requête SPARQL": "a SPARQL query",
+    "Contraintes de propriétés": "Property constraints",
+    "Chemin": "Path",
+    "Cardinalité": "Cardinality",
+    "Contraintes": "Constraints",
+    "Message": "Message",
+    "Contrainte SPARQL": "SPARQL constraint",
+    "Document indisponible": "Document unavailable",
+    "Le fichier de ce document est illisible dans la release courante ; les données restent disponibles.":
+        "The file of this document cannot be read in the current release; the data is still available.",
+    # maps
+    "Membre (lien vers sa page)": "Member (link to its page)",
+    "Commune membre (lien vers sa page)": "Member commune (link to its page)",
+    "Contour de l'intercommunalité (union de ses communes)": "Outline of the intercommunality (union of its communes)",
+    "membre sans contour publié": "member without a published outline",
+    "membres sans contour publié": "members without a published outline",
+    "le contour d'une intercommunalité est l'union de ceux de ses communes, publié seulement quand toutes en ont un.":
+        "the outline of an intercommunality is the union of its communes', published only when all of them have one.",
+    "Pas de contour publié pour cette intercommunalité : il est l'union de ceux de ses communes, publié seulement "
+    "quand toutes en ont un.":
+        "No outline is published for this intercommunality: it is the union of its communes', published only "
+        "when all of them have one.",
+    "Carte des territoires 2023-2027": "Map of the 2023-2027 territories",
+    "Carte des Territoires d'industrie 2023-2027": "Map of the Territoires d'industrie 2023-2027",
+    "Territoire d'industrie 2023-2027 (lien vers sa page)": "Territory of industry 2023-2027 (link to its page)",
+    "territoire d'outre-mer n'est pas dessiné": "overseas territory is not drawn",
+    "territoires d'outre-mer ne sont pas dessinés": "overseas territories are not drawn",
+    "voir la liste par région.": "see the list by region.",
     # search
     "Résultats pour": "Results for",
     "Aucun résultat.": "No result.",
@@ -141,6 +258,18 @@ EN: dict[str, str] = {
     "Requête": "Query",
     "Exécuter": "Run",
     "Exemples": "Examples",
+    # SPARQL results page
+    "Résultats SPARQL": "SPARQL results",
+    "Résultats": "Results",
+    "La requête n'a pas pu être exécutée": "The query could not be run",
+    "Télécharger": "Download",
+    "Réponse": "Answer",
+    "oui": "yes",
+    "non": "no",
+    "Graphe en Turtle": "Graph in Turtle",
+    "seules les premières lignes sont affichées ; les téléchargements contiennent tout":
+        "only the first rows are shown; the downloads hold them all",
+    "Tableau des résultats": "Results table",
 }
 
 MONTHS = {
@@ -205,8 +334,8 @@ def href(url: str, lang: str, base: str) -> str:
 
 
 def switch_url(lang: str) -> str:
-    """This page in the other language (only the search's `q` is kept among the parameters)."""
-    params = [("q", request.args["q"])] if "q" in request.args else []
+    """This page in the other language (only a search's `q` or a SPARQL `query` is kept)."""
+    params = [(name, request.args[name]) for name in ("q", "query") if name in request.args]
     if lang == "fr":
         params.append(("lang", "en"))
     query = urlencode(params)

@@ -11,9 +11,11 @@ from dataclasses import dataclass
 from flask import Blueprint, Response, current_app, render_template, request
 
 from tilod.graph.uris import PHASE_1, PHASE_2023, Uris
+from tilod.serving import maps
 from tilod.serving import page_queries as q
 from tilod.serving.formats import HTML, content_type
 from tilod.serving.http import cacheable
+from tilod.serving.i18n import href, page_lang, translate
 from tilod.serving.release import ServedRelease
 from tilod.serving.resources import cached, html_variant
 from tilod.serving.search import MAX_QUERY, MAX_RESULTS, SearchIndex, fold
@@ -70,7 +72,34 @@ def landing_context() -> dict:
         "measures": sorted(_select(q.MEASURES, phase=phase), key=lambda r: fold(r["label"])),
         "regions": by_region,
         "territory_count": len({t.href for r in by_region for t in r.territories}),
+        "map": national_map(phase),
     }
+
+
+def national_map(phase: str) -> maps.LayeredMap | None:
+    """The régions (metropolitan France, which frames the map) and the phase's territories, each
+    a link to its page; drawn once per release and language (about 0.1 s nationally), simplified
+    to about a pixel so the page stays light (about 100 kB of SVG)."""
+    release = _release()
+    lang = page_lang()
+    key = f"national-map-{lang}"
+    if key not in release.memo:
+        if "national-map-rows" not in release.memo:  # the outlines, read once for both languages
+            release.memo["national-map-rows"] = _select(q.NATIONAL_MAP, phase=phase)
+        layers: dict[str, dict[str, maps.Feature]] = {"region": {}, "territoire": {}}
+        for row in release.memo["national-map-rows"]:
+            layers[row["kind"]].setdefault(
+                row["item"], maps.Feature(row["wkt"], row["label"], href(row["item"], lang, _base())))
+        regions = sorted(layers["region"].values(), key=lambda f: fold(f.label))
+        territories = sorted(layers["territoire"].values(), key=lambda f: fold(f.label))
+        release.memo[key] = maps.svg_layers(
+            [maps.Layer("regions", "Région", [maps.Feature(f.wkt, f.label) for f in regions], maps.REGIONS),
+             maps.Layer("territoires", "Territoire d'industrie 2023-2027 (lien vers sa page)", territories,
+                        maps.TERRITORIES)],
+            translate("Carte des Territoires d'industrie 2023-2027", lang), "titre-carte-nationale-svg",
+            frame=0 if regions else None, tolerance=0.75, decimals=0,
+        ) if territories else None
+    return release.memo[key]
 
 
 @bp.route("/")

@@ -86,6 +86,94 @@ SELECT ?commune ?label ?code ?population WHERE {
 }
 """
 
+# -- commune, département, région pages ----------------------------------------------------------
+
+# the commune's EPCI (an EPT's communes also belong to the Métropole du Grand Paris: several rows)
+COMMUNE_EPCIS = PREFIXES + """
+SELECT ?epci ?label ?nature ?natureLabel WHERE {
+  <${commune}> igeo:subdivisionDirecteDe ?epci .
+  ?epci a igeo:Intercommunalite ; rdfs:label ?label .
+  OPTIONAL { ?epci tilod:natureJuridique ?nature
+             OPTIONAL { ?nature skos:prefLabel ?natureLabel FILTER(lang(?natureLabel) = "fr") } }
+}
+"""
+
+# territories holding the commune's EPCI, or the commune itself (the commune is in each branch:
+# see TERRITORY_COMMUNES)
+COMMUNE_TERRITORIES = PREFIXES + """
+SELECT ?territory ?label ?phase ?phaseLabel ?via ?viaLabel WHERE {
+  { <${commune}> igeo:subdivisionDirecteDe ?via . ?territory org:hasMember ?via }
+  UNION { ?territory org:hasMember <${commune}> BIND(<${commune}> AS ?via) }
+  ?territory a tilod:TerritoireIndustrie ; rdfs:label ?label ; tilod:phase ?phase .
+  OPTIONAL { ?via rdfs:label ?viaLabel }
+  OPTIONAL { ?phase rdfs:label ?phaseLabel FILTER(lang(?phaseLabel) = "fr") }
+}
+"""
+
+# EPCIs with at least one commune in the département (tilod:departement, derived from the
+# communes), with their other départements
+DEPARTEMENT_EPCIS = PREFIXES + """
+SELECT ?epci ?label ?siren ?natureLabel ?population ?departement ?departementLabel WHERE {
+  ?epci tilod:departement <${departement}> ; a igeo:Intercommunalite ; rdfs:label ?label ;
+        tilod:departement ?departement .
+  OPTIONAL { ?epci tilod:siren ?siren }
+  OPTIONAL { ?epci tilod:natureJuridique/skos:prefLabel ?natureLabel FILTER(lang(?natureLabel) = "fr") }
+  OPTIONAL { ?epci tilod:populationTotale ?population }
+  OPTIONAL { ?departement rdfs:label ?departementLabel }
+}
+"""
+
+# territories touching the place (tilod:departement or tilod:region: derived from the member
+# communes), with their member count and each of their départements. FILTER EXISTS checks the
+# few hundred territories one by one; `?territory tilod:region <r>` first would read every
+# commune and EPCI of the région (4,000 in Auvergne-Rhône-Alpes: 8 times slower).
+_PLACE_TERRITORIES = PREFIXES + """
+SELECT ?territory ?label ?id ?phase ?phaseLabel ?members ?departement ?departementLabel WHERE {
+  { SELECT ?territory (COUNT(DISTINCT ?member) AS ?members) WHERE {
+      ?territory a tilod:TerritoireIndustrie FILTER EXISTS { ?territory tilod:PROPERTY <${place}> }
+      ?territory org:hasMember ?member .
+    } GROUP BY ?territory }
+  ?territory rdfs:label ?label ; dcterms:identifier ?id ; tilod:phase ?phase ; tilod:departement ?departement .
+  OPTIONAL { ?departement rdfs:label ?departementLabel }
+  OPTIONAL { ?phase rdfs:label ?phaseLabel FILTER(lang(?phaseLabel) = "fr") }
+}
+"""
+DEPARTEMENT_TERRITORIES = _PLACE_TERRITORIES.replace("PROPERTY", "departement")
+REGION_TERRITORIES = _PLACE_TERRITORIES.replace("PROPERTY", "region")
+
+# the communes of the place and their municipal population: INSEE's population municipale of a
+# département or a région is the sum of its communes' (the graph has no figure of its own)
+_PLACE_COMMUNES = PREFIXES + """
+SELECT (COUNT(DISTINCT ?commune) AS ?communes) (SUM(?population) AS ?total) WHERE {
+  ?commune tilod:PROPERTY <${place}> ; a igeo:Commune .
+  OPTIONAL { ?commune tilod:populationMunicipale ?known }
+  BIND(COALESCE(?known, 0) AS ?population)
+}
+"""
+DEPARTEMENT_COMMUNES = _PLACE_COMMUNES.replace("PROPERTY", "departement")
+REGION_COMMUNES = _PLACE_COMMUNES.replace("PROPERTY", "region")
+
+# the phases, and the number of laureates a source stated for the place in each (tilod:Denombrement)
+PLACE_PHASES = PREFIXES + """
+PREFIX prov: <http://www.w3.org/ns/prov#>
+SELECT ?phase ?phaseLabel ?count ?label ?n ?source ?sourceLabel WHERE {
+  VALUES ?phase { ${phases} }
+  OPTIONAL { ?phase rdfs:label ?phaseLabel FILTER(lang(?phaseLabel) = "fr") }
+  OPTIONAL { ?count tilod:zone <${place}> ; a tilod:Denombrement ; tilod:phase ?phase ; tilod:nombre ?n .
+             OPTIONAL { ?count rdfs:label ?label FILTER(lang(?label) = "fr") }
+             OPTIONAL { ?count prov:wasDerivedFrom ?source
+                        OPTIONAL { ?source rdfs:label ?sourceLabel FILTER(lang(?sourceLabel) = "fr") } } }
+}
+"""
+
+# the région's départements (their territories are counted from REGION_TERRITORIES' rows)
+REGION_DEPARTEMENTS = PREFIXES + """
+SELECT ?departement ?label ?code WHERE {
+  ?departement igeo:subdivisionDirecteDe <${region}> ; a igeo:Departement ; rdfs:label ?label .
+  OPTIONAL { ?departement igeo:codeINSEE ?code }
+}
+"""
+
 # -- landing page -------------------------------------------------------------------------------
 
 PROGRAMME = PREFIXES + """
@@ -117,6 +205,39 @@ SELECT ?region ?regionLabel ?territory ?label ?id (COUNT(DISTINCT ?member) AS ?m
              dcterms:identifier ?id ; tilod:region ?region ; org:hasMember ?member .
   ?region rdfs:label ?regionLabel .
 } GROUP BY ?region ?regionLabel ?territory ?label ?id
+"""
+
+# -- maps (serving/maps.py) --------------------------------------------------------------------
+
+GEO = "PREFIX geo: <http://www.opengis.net/ont/geosparql#>\n"
+
+# the territory's members that have an outline (an EPCI's: the union of its communes')
+TERRITORY_MAP = PREFIXES + GEO + """
+SELECT ?member ?label ?wkt WHERE {
+  <${territory}> org:hasMember ?member .
+  ?member geo:hasGeometry/geo:asWKT ?wkt ; rdfs:label ?label FILTER(lang(?label) = "fr")
+}
+"""
+
+# the EPCI's communes that have an outline
+EPCI_MAP = PREFIXES + GEO + """
+SELECT ?commune ?label ?wkt WHERE {
+  ?commune igeo:subdivisionDirecteDe <${epci}> ; a igeo:Commune ;
+           geo:hasGeometry/geo:asWKT ?wkt ; rdfs:label ?label FILTER(lang(?label) = "fr")
+}
+"""
+
+# the régions and the territories of a phase that have an outline (the landing page's map)
+NATIONAL_MAP = PREFIXES + GEO + """
+SELECT ?kind ?item ?label ?wkt WHERE {
+  { ?item a igeo:Region ; geo:hasGeometry/geo:asWKT ?wkt ; rdfs:label ?label
+    BIND("region" AS ?kind) }
+  UNION
+  { ?item tilod:phase <${phase}> ; a tilod:TerritoireIndustrie ; geo:hasGeometry/geo:asWKT ?wkt ;
+          rdfs:label ?label
+    BIND("territoire" AS ?kind) }
+  FILTER(lang(?label) = "fr")
+}
 """
 
 # -- search -------------------------------------------------------------------------------------

@@ -100,6 +100,9 @@
   const resultsArea = document.createElement("div");
   resultsArea.id = "resultats-editeur";
   mount.append(editorArea, resultsArea);
+  // shown before the editor is made: CodeMirror measures its gutter when it starts
+  form.hidden = true;
+  mount.hidden = false;
   const yasqe = new window.Yasgui.Yasqe(editorArea, {
     value: textarea.value,
     requestConfig: { endpoint, method: "POST" },
@@ -116,11 +119,9 @@
     persistenceId: null,
     pluginOrder: ["table", "graphique", "response"],
     defaultPlugin: "table",
-    prefixes: {},
+    prefixes: () => yasqe.getPrefixesFromQuery(), // IRIs shown with the query's own prefixes
   });
   yasqe.on("queryResponse", (_editor, response, duration) => yasr.setResponse(response, duration));
-  form.hidden = true;
-  mount.hidden = false;
 
   // an example's "run" link loads it into the editor and runs it, instead of leaving the page
   for (const link of document.querySelectorAll("a.executer")) {
