@@ -68,9 +68,8 @@ def build_release(settings: Settings, out: Callable[[str], None] | None = None) 
     scope = ",".join(settings.departements) or "France entière"
     log(f"reading records ({scope})")
     inputs = load_inputs(settings)
-    for tl in inputs.lists.values():
-        for note in tl.notes:
-            log(f"note: {note}")
+    for note in [*(n for tl in inputs.lists.values() for n in tl.notes), *inputs.geometries.notes]:
+        log(f"note: {note}")
     log("building the graph")
     data = build_graph(inputs, uris, settings.departements)
     triples = len(data)
