@@ -85,8 +85,23 @@ def test_ask_and_errors_as_pages(server):
     assert wrong.status_code == 400
     assert wrong.headers["Content-Type"].startswith("text/html")
     assert "SELECT ?x WHERE { ?x ?y }" in TextOf.of(wrong.text).text  # the query is kept in the form
-    bad_format = run(server, BY_REGION, format="<b>")
-    assert bad_format.status_code == 400 and bad_format.headers["Content-Type"].startswith("text/plain")
+    unknown_format = run(server, BY_REGION, format="<b>")  # ignored, like any parameter we do not know
+    assert unknown_format.status_code == 200 and unknown_format.headers["Content-Type"].startswith("text/html")
+
+
+@pytest.mark.parametrize("name,select_media,graph_media", [
+    ("xml", "application/sparql-results+xml", "application/rdf+xml"),
+    ("json", "application/sparql-results+json", "application/ld+json"),
+    ("turtle", None, "text/turtle"),
+])
+def test_format_names_clients_send_follow_the_query_kind(server, name, select_media, graph_media):
+    """SPARQLWrapper sends ?format=xml for SELECT results and for RDF/XML graphs alike."""
+    construct = f"CONSTRUCT WHERE {{ <{server.base}id/territoire/2023-2027/ti-3215> ?p ?o }}"
+    graph = run(server, construct, graph_media, format=name)
+    assert graph.status_code == 200 and graph.headers["Content-Type"].split(";")[0] == graph_media
+    if select_media:
+        results = run(server, BY_REGION, select_media, format=name)
+        assert results.headers["Content-Type"].split(";")[0] == select_media
 
 
 def test_results_page_escapes_what_the_query_makes_up(server):

@@ -33,7 +33,19 @@ QUERY_BODY = "application/sparql-query"
 UPDATE_BODY = "application/sparql-update"
 #: what the store is asked for when a person's browser runs a query (the page is drawn from it)
 PAGE_SOURCE_ACCEPT = "application/sparql-results+json, text/turtle;q=0.9"
-DOWNLOADS = {**RESULT_DOWNLOADS, **GRAPH_DOWNLOADS}
+#: `?format=` names (ours, and those SPARQLWrapper and Fuseki send) -> the Accept they stand for;
+#: a name may stand for a results format and a graph format: the query's kind picks one
+FORMAT_ACCEPT = {
+    "json": "application/sparql-results+json, application/ld+json",
+    "xml": "application/sparql-results+xml, application/rdf+xml",
+    "csv": "text/csv", "tsv": "text/tab-separated-values",
+    "ttl": "text/turtle", "turtle": "text/turtle", "n3": "text/turtle",
+    "jsonld": "application/ld+json", "json-ld": "application/ld+json",
+    "nt": "application/n-triples", "ntriples": "application/n-triples", "n-triples": "application/n-triples",
+    "rdf": "application/rdf+xml", "rdf+xml": "application/rdf+xml", "rdfxml": "application/rdf+xml",
+}
+#: media type of a reply -> file extension of its download
+DOWNLOAD_EXTENSIONS = {media: name for name, media in {**RESULT_DOWNLOADS, **GRAPH_DOWNLOADS}.items()}
 SD_OFFERS = ["text/turtle", HTML, "application/ld+json", "application/n-triples", "application/rdf+xml",
              *RDF_ALIASES]
 
@@ -177,15 +189,11 @@ def _operation() -> tuple[str | None, list[str], list[str]]:
     )
 
 
-def _download_format() -> str | None:
-    """The media type `?format=` asks for (download links), overriding Accept."""
-    name = _one(request.args.getlist("format") or (request.form.getlist("format") if request.mimetype == FORM
-                                                    else []), "format")
-    if name is None:
-        return None
-    if name not in DOWNLOADS:
-        raise RefusedQuery(f"unknown format {name[:40]!r}: use one of {', '.join(DOWNLOADS)}")
-    return name
+def _format_accept() -> str | None:
+    """The Accept a `?format=` stands for (download links, SPARQL clients), overriding the
+    header; a name we do not know is ignored, as other parameters are."""
+    names = request.args.getlist("format") or (request.form.getlist("format") if request.mimetype == FORM else [])
+    return FORMAT_ACCEPT.get(names[0].strip().lower()) if names else None
 
 
 def _wants_page(accept: str | None) -> bool:
@@ -213,8 +221,8 @@ def sparql() -> Response:
         if len(query) > settings.max_body_bytes:
             return plain_error(413, f"query longer than {settings.max_body_bytes:,} characters")
         check_query(query)
-        download = _download_format()
-        accept = DOWNLOADS[download] if download else request.headers.get("Accept")
+        download = _format_accept()
+        accept = download or request.headers.get("Accept")
         as_page = download is None and _wants_page(accept)
         sparql_request = QueryRequest(
             query, PAGE_SOURCE_ACCEPT if as_page else accept,
@@ -240,7 +248,8 @@ def sparql() -> Response:
     else:
         response = Response(reply.body, status=reply.status, content_type=content_type(reply.media_type))
         if download and reply.status == 200:
-            response.headers["Content-Disposition"] = f'attachment; filename="tilod-resultats.{download}"'
+            extension = DOWNLOAD_EXTENSIONS.get(reply.media_type, "txt")
+            response.headers["Content-Disposition"] = f'attachment; filename="tilod-resultats.{extension}"'
     response.headers["Vary"] = "Accept"
     return response
 
