@@ -49,6 +49,10 @@ def create_app(settings: Settings | None = None) -> Flask:
     for blueprint in (landing.bp, resources.bp, sparql.bp, dumps.bp, history.bp):
         app.register_blueprint(blueprint)
 
+    if not settings.store_url:
+        with app.app_context():  # the first search should not wait ~1.5 s for the national index
+            landing.warm_search_index(holder.get())
+
     @app.context_processor
     def words() -> dict:
         return template_globals(settings.base_uri)  # lang, t(), href()... (serving/i18n.py)
