@@ -270,3 +270,17 @@ def test_pages_are_valid_html(site: ServerProcess, tmp_path: Path):
     problems = [f"{Path(m.get('url', '')).name}:{m.get('lastLine')}: {m['message']}"
                 for m in messages if m["type"] == "error" or m.get("subType") == "warning"]
     assert problems == []
+
+
+def test_territory_page_prints_without_the_site_chrome(tab: Watched, site: ServerProcess):
+    """Officials print pages: the print style drops the navigation and forms, keeps the map."""
+    page = tab.page
+    page.goto(site.url + TERRITORY)  # type: ignore[attr-defined]
+    page.emulate_media(media="print")  # type: ignore[attr-defined]
+    assert page.locator("header").is_hidden()  # type: ignore[attr-defined]
+    assert page.locator("svg.carte").first.is_visible()  # type: ignore[attr-defined]
+    assert page.locator("h1").is_visible()  # type: ignore[attr-defined]
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    pdf = SCREENSHOTS / "territoire.pdf"
+    page.pdf(path=str(pdf), format="A4")  # type: ignore[attr-defined]
+    assert pdf.read_bytes().startswith(b"%PDF")

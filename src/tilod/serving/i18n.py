@@ -270,6 +270,7 @@ EN: dict[str, str] = {
     "seules les premières lignes sont affichées ; les téléchargements contiennent tout":
         "only the first rows are shown; the downloads hold them all",
     "Tableau des résultats": "Results table",
+    "par": "by",
 }
 
 MONTHS = {

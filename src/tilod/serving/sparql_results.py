@@ -45,7 +45,7 @@ class ResultPage:
     total: int = 0
     boolean: bool | None = None
     graph_text: str = ""
-    charts: list[Markup] = field(default_factory=list)
+    charts: list[tuple[str, str, Markup]] = field(default_factory=list)  # (measure, label column, svg)
 
 
 def _cell(term: dict | None) -> Cell:
@@ -71,7 +71,7 @@ def _number(term: dict | None) -> float | None:
         return None
 
 
-def _charts(columns: list[str], bindings: list[dict], lang: str) -> list[Markup]:
+def _charts(columns: list[str], bindings: list[dict], lang: str) -> list[tuple[str, str, Markup]]:
     """A bar chart per numeric column, labelled by the first text column (the aggregate case)."""
     if not 2 <= len(bindings) <= MAX_BARS:
         return []
@@ -84,8 +84,9 @@ def _charts(columns: list[str], bindings: list[dict], lang: str) -> list[Markup]
         return []
     label_column = label_columns[0]
     return [
-        bar_chart([(str(row[label_column]["value"]), _number(row[column]) or 0.0) for row in bindings],
-                  f"{column} / {label_column}", f"graphique-{i}", lang)
+        (column, label_column,
+         bar_chart([(str(row[label_column]["value"]), _number(row[column]) or 0.0) for row in bindings],
+                   f"{column} / {label_column}", f"graphique-{i}", lang))
         for i, column in enumerate(numeric[:MAX_CHARTS])
     ]
 
