@@ -24,6 +24,7 @@ from tilod.records.turtle_files import parse_turtle
 from tilod.release.description import describe_release
 from tilod.release.dumps import describe_file, sha256_of, write_dumps
 from tilod.release.history import CHANGES_FILE, ChangeSet, Snapshot, changes_graph, compare, snapshot
+from tilod.release.search_index import write_search_index
 from tilod.settings import Settings
 from tilod.validation.shacl import load_shapes, validate
 
@@ -118,6 +119,8 @@ def build_release(settings: Settings, out: Callable[[str], None] | None = None) 
             store.bulk_load(graph.serialize(format="nt", encoding="utf-8"), ox.RdfFormat.N_TRIPLES)
         store.optimize()
         store_triples = len(store)
+        log("writing the search index")
+        write_search_index(store, settings.base_uri, staging)
         del store
         classes = Counter(str(o) for o in data.objects(None, RDF.type))
         manifest = {

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from flask import Blueprint, Response, current_app, render_template, request
 
 from tilod.graph.uris import PHASE_1, PHASE_2023, Uris
+from tilod.release.search_index import read_search_index, search_index_query
 from tilod.serving import maps
 from tilod.serving import page_queries as q
 from tilod.serving.formats import HTML, content_type
@@ -117,13 +118,17 @@ def home() -> Response:
 
 
 def search_index(release: ServedRelease) -> SearchIndex:
-    """Built once per release (about 1.5 s for the whole of France), then kept with it."""
+    """Built once per release from the names the build wrote (or, for an older release, from
+    the store: about 1.5 s for the whole of France), then kept with it."""
     index = release.memo.get("search")
     if index is None:
         with release.memo.setdefault("search-lock", threading.Lock()):
             index = release.memo.get("search")
             if index is None:
-                index = release.memo["search"] = SearchIndex(q.select(release.data, q.SEARCH_INDEX, _base()))
+                rows = read_search_index(release.folder)
+                if rows is None:
+                    rows = q.select(release.data, search_index_query(_base()), _base())
+                index = release.memo["search"] = SearchIndex(rows)
     return index
 
 

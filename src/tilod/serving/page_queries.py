@@ -240,26 +240,6 @@ SELECT ?kind ?item ?label ?wkt WHERE {
 }
 """
 
-# -- search -------------------------------------------------------------------------------------
-
-SEARCH_INDEX = PREFIXES + """
-SELECT ?kind ?item ?label ?alt ?code ?context WHERE {
-  { ?item a tilod:TerritoireIndustrie ; rdfs:label ?label ; dcterms:identifier ?code ; tilod:phase ?phase .
-    OPTIONAL { ?item skos:altLabel ?alt }
-    OPTIONAL { ?phase rdfs:label ?context FILTER(lang(?context) = "fr") }
-    BIND("territoire" AS ?kind) }
-  UNION
-  { ?item a igeo:Intercommunalite ; rdfs:label ?label ; tilod:siren ?code .
-    OPTIONAL { ?item skos:altLabel ?alt }
-    OPTIONAL { ?item tilod:natureJuridique/skos:prefLabel ?context FILTER(lang(?context) = "fr") }
-    BIND("epci" AS ?kind) }
-  UNION
-  { ?item a igeo:Commune ; rdfs:label ?label ; igeo:codeINSEE ?code .
-    OPTIONAL { ?item tilod:departement/rdfs:label ?context }
-    BIND("commune" AS ?kind) }
-}
-"""
-
 RESULTS_JSON = "application/sparql-results+json"
 
 

@@ -1,8 +1,8 @@
 """Finding territories, EPCIs and communes by name or code, ignoring case and accents.
 
-The index is built once per release from one SPARQL query (a few MB for the whole of
-France) and searched in memory: SPARQL has no accent folding, and a scan of ~37,000
-short names in Python takes a few milliseconds.
+The index is built once per release from the names the build wrote (release/search_index.py,
+a few MB for the whole of France) and searched in memory: SPARQL has no accent folding, and
+a scan of ~37,000 short names in Python takes a few milliseconds.
 """
 
 from __future__ import annotations
@@ -61,7 +61,7 @@ class Hit:
 
 class SearchIndex:
     def __init__(self, rows: list[dict[str, str]]) -> None:
-        """From the rows of `page_queries.SEARCH_INDEX` (one per name of each thing)."""
+        """From the rows of `release/search_index.py`'s query (one per name of each thing)."""
         entries: dict[str, Entry] = {}
         for row in rows:
             entry = entries.get(row["item"])

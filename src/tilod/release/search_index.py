@@ -1,0 +1,70 @@
+"""The names people search by (territories, EPCIs, communes), written into the release.
+
+Asking the store for them takes ~1.5 s nationally (35,000 communes through the query
+worker); read from `search-index.json` they load in tens of milliseconds, so a starting web
+worker is ready for its first search at once. The server falls back to the query when the
+file is missing (a release built before it existed).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from string import Template
+
+import pyoxigraph as ox
+
+SEARCH_INDEX_FILE = "search-index.json"
+
+#: one row per name of each thing; `${base}` is the release's base URI
+SEARCH_INDEX_QUERY = """PREFIX tilod: <${base}def/tilod#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX dcterms: <http://purl.org/dc/terms/>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+PREFIX igeo: <http://rdf.insee.fr/def/geo#>
+SELECT ?kind ?item ?label ?alt ?code ?context WHERE {
+  { ?item a tilod:TerritoireIndustrie ; rdfs:label ?label ; dcterms:identifier ?code ; tilod:phase ?phase .
+    OPTIONAL { ?item skos:altLabel ?alt }
+    OPTIONAL { ?phase rdfs:label ?context FILTER(lang(?context) = "fr") }
+    BIND("territoire" AS ?kind) }
+  UNION
+  { ?item a igeo:Intercommunalite ; rdfs:label ?label ; tilod:siren ?code .
+    OPTIONAL { ?item skos:altLabel ?alt }
+    OPTIONAL { ?item tilod:natureJuridique/skos:prefLabel ?context FILTER(lang(?context) = "fr") }
+    BIND("epci" AS ?kind) }
+  UNION
+  { ?item a igeo:Commune ; rdfs:label ?label ; igeo:codeINSEE ?code .
+    OPTIONAL { ?item tilod:departement/rdfs:label ?context }
+    BIND("commune" AS ?kind) }
+}
+"""
+VARIABLES = ("kind", "item", "label", "alt", "code", "context")
+
+
+def search_index_query(base: str) -> str:
+    return Template(SEARCH_INDEX_QUERY).substitute(base=base)
+
+
+def write_search_index(store: ox.Store, base: str, folder: Path) -> int:
+    """Write the rows of the query on `store` into `folder`; returns how many."""
+    rows = []
+    for solution in store.query(search_index_query(base)):  # type: ignore[union-attr]
+        row = {}
+        for name in VARIABLES:
+            term = solution[name]
+            if term is not None:
+                row[name] = term.value
+        rows.append(row)
+    (folder / SEARCH_INDEX_FILE).write_text(json.dumps(rows, ensure_ascii=False), encoding="utf-8")
+    return len(rows)
+
+
+def read_search_index(folder: Path) -> list[dict[str, str]] | None:
+    """The rows written at build time, or None when the file is missing or unreadable."""
+    try:
+        rows = json.loads((folder / SEARCH_INDEX_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(rows, list) or not all(isinstance(r, dict) and "item" in r and "label" in r for r in rows):
+        return None
+    return rows
