@@ -605,6 +605,11 @@ INJECTION_TARGETS: dict[str, Callable[[ServerProcess, str], tuple[str, str, dict
         "headers": {"Accept": "application/sparql-results+xml"}}),
     "<p> in a browser's result": lambda s, p: ("GET", s.sparql, {
         "params": {"query": "SELECT ?x WHERE { BIND('''" + p + "''' AS ?x) }"}, "headers": {"Accept": BROWSER}}),
+    "/sparql?query=...&format=<p>": lambda s, p: ("GET", s.sparql, {
+        "params": {"query": "ASK {}", "format": p}, "headers": {"Accept": BROWSER}}),
+    "<p> as a chart's bar label": lambda s, p: ("GET", s.sparql, {
+        "params": {"query": "SELECT ?x ?n WHERE { VALUES ?n { 1 2 } BIND(CONCAT( + p + , STR(?n)) AS ?x) }"},
+        "headers": {"Accept": BROWSER}}),
     "/?lang=<p>": lambda s, p: ("GET", s.url, {"params": {"lang": p}, "headers": {"Accept": BROWSER}}),
     "/recherche?q=<p>": lambda s, p: ("GET", s.url + "recherche", {"params": {"q": p},
                                                                   "headers": {"Accept": BROWSER}}),
