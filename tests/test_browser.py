@@ -16,7 +16,7 @@ import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 import pytest
 import requests
@@ -216,7 +216,7 @@ def test_query_page_without_javascript(browser, site: ServerProcess):
         assert page.locator("svg.graphique rect").count() >= 1  # type: ignore[attr-defined]
         watched.screenshot("sparql-sans-script")
         csv_link = page.get_by_role("link", name="CSV").get_attribute("href")  # type: ignore[attr-defined]
-        download = requests.get(csv_link, timeout=30)
+        download = requests.get(urljoin(page.url, csv_link), timeout=30)  # type: ignore[attr-defined]
         assert download.headers["Content-Type"].startswith("text/csv")
         assert "Hauts-de-France" in download.text
     finally:

@@ -118,3 +118,13 @@ def test_english_results_page_keeps_the_query(server):
     assert '<html lang="en">' in response.text
     assert "Download" in TextOf.of(response.text).text
     assert 'hreflang="fr"' in response.text and "query=" in response.text.split('hreflang="fr"')[0].rsplit("<a", 1)[1]
+
+
+def test_download_links_keep_the_dataset(server):
+    graph = "http://example.org/no-such-graph"
+    response = run(server, BY_REGION, **{"default-graph-uri": graph})
+    assert response.status_code == 200
+    links = [part.split('"')[0] for part in response.text.split('href="')[1:] if "format=" in part.split('"')[0]]
+    assert len(links) == 4
+    assert all(link.startswith("/sparql?query=") and "default-graph-uri=http%3A%2F%2Fexample.org" in link
+               for link in links)

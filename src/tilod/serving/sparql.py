@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 from urllib.parse import urlencode
 
-from flask import Blueprint, Response, current_app, render_template, request
+from flask import Blueprint, Response, current_app, render_template, request, url_for
 from rdflib import BNode, Graph, Literal, URIRef
 from werkzeug.exceptions import RequestEntityTooLarge
 
@@ -244,7 +244,9 @@ def sparql() -> Response:
     except (EOFError, OSError):
         return plain_error(503, "the query worker stopped unexpectedly, try again", {"Retry-After": "1"})
     if as_page:
-        response = _results_page(query, reply.status, reply.media_type, reply.body, time.perf_counter() - started)
+        dataset = [("default-graph-uri", g) for g in default_graphs] + [("named-graph-uri", g) for g in named_graphs]
+        response = _results_page(query, dataset, reply.status, reply.media_type, reply.body,
+                                 time.perf_counter() - started)
     else:
         response = Response(reply.body, status=reply.status, content_type=content_type(reply.media_type))
         if download and reply.status == 200:
@@ -254,13 +256,15 @@ def sparql() -> Response:
     return response
 
 
-def _results_page(query: str, status: int, media_type: str, body: bytes, seconds: float) -> Response:
-    """The results (or the store's error message) under the query's form, with download links."""
+def _results_page(query: str, dataset: list[tuple[str, str]], status: int, media_type: str, body: bytes,
+                  seconds: float) -> Response:
+    """The results (or the store's error message) under the query's form, with download links
+    (the same query and dataset, on the server that drew the page)."""
     settings = current_app.extensions["tilod.settings"]
     lang = page_lang()
     page = result_page(body, media_type, lang) if status == 200 else None
     formats = GRAPH_DOWNLOADS if page is not None and page.kind == "graph" else RESULT_DOWNLOADS
-    downloads = [(name, settings.base_uri + "sparql?" + urlencode({"query": query, "format": name}))
+    downloads = [(name, url_for("sparql.sparql") + "?" + urlencode([("query", query), *dataset, ("format", name)]))
                  for name in formats]
     html = render_template(
         "sparql_results.html", base=settings.base_uri, version=_release().version, query=query,
