@@ -32,7 +32,8 @@ STARTUP_S = 3.0
 BY_REGION = (ROOT / "src/tilod/serving/queries/01-territoires-par-region.rq").read_text(encoding="utf-8")
 #: (kind, path): the largest or busiest of each kind in the national data
 PAGES = [
-    ("landing", ""),
+    ("landing (drawn when the worker starts)", ""),
+    ("landing, English (drawn at its first request)", "?lang=en"),
     ("territory, 2023-2027 (Sud Aisne)", "id/territoire/2023-2027/ti-3215"),
     ("territory, most members (Aurillac – Figeac – Rodez, 17)", "id/territoire/2023-2027/ti-7603"),
     ("territory, 2018-2022", "id/territoire/2018-2022/ti-3211"),
@@ -89,7 +90,8 @@ def main() -> None:
         for kind, path in PAGES:
             first, status, size = timed(base + path)
             again = statistics.median(timed(base + path)[0] for _ in range(5))
-            rows.append((kind, path.split("?")[0] or "/", status, size, first, again))
+            rows.append((kind, "/" + path if path.startswith("?") else path.split("?")[0] or "/", status, size,
+                         first, again))
             print(f"{kind:55} {status} {size:>9,} B  first {first:7.1f} ms  then {again:6.1f} ms", flush=True)
     finally:
         process.terminate()

@@ -119,6 +119,7 @@
     persistenceId: null,
     pluginOrder: ["table", "graphique", "response"],
     defaultPlugin: "table",
+    plugins: { table: { dynamicConfig: { compact: true } } }, // values without datatype noise
     prefixes: () => yasqe.getPrefixesFromQuery(), // IRIs shown with the query's own prefixes
   });
   yasqe.on("queryResponse", (_editor, response, duration) => yasr.setResponse(response, duration));
