@@ -50,8 +50,8 @@ def create_app(settings: Settings | None = None) -> Flask:
         app.register_blueprint(blueprint)
 
     if not settings.store_url:
-        with app.app_context():  # the first search should not wait ~1.5 s for the national index
-            landing.warm_search_index(holder.get())
+        with app.app_context():  # neither the first search nor the first visitor waits
+            landing.warm_up(holder.get())
 
     @app.context_processor
     def words() -> dict:

@@ -9,12 +9,12 @@ from __future__ import annotations
 import json
 import re
 
-from flask import Blueprint, Response, current_app, render_template, send_file
+from flask import Blueprint, Response, render_template, send_file
 
 from tilod.release.build import MANIFEST
 from tilod.serving.formats import content_type
 from tilod.serving.http import plain_error
-from tilod.serving.release import ServedRelease
+from tilod.serving.release import current_release, current_settings
 
 bp = Blueprint("dumps", __name__)
 
@@ -22,18 +22,14 @@ VERSION = re.compile(r"\d{8}T\d{6}Z(-\d+)?")
 DOWNLOAD_TYPES = {".gz": "application/gzip"}
 
 
-def _release() -> ServedRelease:
-    return current_app.extensions["tilod.releases"].get()
-
-
 def _manifest(version: str) -> dict | None:
     """Manifest of a published release (names are checked: no path is built from raw input)."""
-    current = _release()
+    current = current_release()
     if version in ("latest", current.version):
         return current.manifest
     if not VERSION.fullmatch(version):
         return None
-    folder = current_app.extensions["tilod.settings"].releases_dir / version
+    folder = current_settings().releases_dir / version
     try:
         return json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -42,8 +38,8 @@ def _manifest(version: str) -> dict | None:
 
 @bp.route("/dumps/")
 def listing() -> Response:
-    settings = current_app.extensions["tilod.settings"]
-    release = _release()
+    settings = current_settings()
+    release = current_release()
     body = render_template("dumps.html", base=settings.base_uri, version=release.version,
                            release=release.manifest, files=release.manifest["files"])
     return Response(body, content_type=content_type("text/html"))
@@ -58,7 +54,7 @@ def download(version: str, filename: str) -> Response:
     entry = files.get(filename)
     if manifest is None or entry is None:
         return plain_error(404, f"no file {filename!r} in release {version!r}; see /dumps/")
-    folder = (current_app.extensions["tilod.settings"].releases_dir / manifest["version"]).resolve()
+    folder = (current_settings().releases_dir / manifest["version"]).resolve()
     path = folder / entry["filename"]
     # only a regular file of the release folder itself: never what a symlink (or a '..' in a
     # manifest) planted there points at, wherever that is

@@ -8,14 +8,14 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from flask import Blueprint, Response, current_app, render_template
+from flask import Blueprint, Response, render_template
 
 from tilod.release.build import MANIFEST
 from tilod.release.history import CHANGES_FILE, ChangeSet, read_changes
 from tilod.serving.dumps import VERSION
 from tilod.serving.formats import HTML, content_type
 from tilod.serving.http import cacheable
-from tilod.serving.release import ServedRelease
+from tilod.serving.release import current_release, current_settings
 from tilod.serving.resources import cached, html_variant
 
 bp = Blueprint("history", __name__)
@@ -55,8 +55,8 @@ def list_releases(folder: Path, base: str) -> list[ReleaseEntry]:
 
 @bp.route("/historique")
 def history() -> Response:
-    settings = current_app.extensions["tilod.settings"]
-    release: ServedRelease = current_app.extensions["tilod.releases"].get()
+    settings = current_settings()
+    release = current_release()
     variant = html_variant("history", HTML)
 
     def page() -> bytes:

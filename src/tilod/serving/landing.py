@@ -17,7 +17,7 @@ from tilod.serving import page_queries as q
 from tilod.serving.formats import HTML, content_type
 from tilod.serving.http import cacheable
 from tilod.serving.i18n import href, page_lang, translate
-from tilod.serving.release import ServedRelease
+from tilod.serving.release import ServedRelease, current_release, current_settings
 from tilod.serving.resources import cached, html_variant
 from tilod.serving.search import MAX_QUERY, MAX_RESULTS, SearchIndex, fold
 from tilod.stores.base import QueryTimeout, StoreUnavailable
@@ -40,24 +40,12 @@ class Region:
     territories: list[TerritoryItem]
 
 
-def _release() -> ServedRelease:
-    return current_app.extensions["tilod.releases"].get()
-
-
-def _base() -> str:
-    return current_app.extensions["tilod.settings"].base_uri
-
-
-def _select(query: str, **iris: str) -> list[dict[str, str]]:
-    return q.select(_release().data, query, _base(), **iris)
-
-
 def landing_context() -> dict:
-    uris = Uris(_base())
+    uris = Uris(current_settings().base_uri)
     phase = str(uris.phase(PHASE_2023))
-    programme = next(iter(_select(q.PROGRAMME, programme=str(uris.programme), phase=phase)), {})
+    programme = next(iter(q.select_served(q.PROGRAMME, programme=str(uris.programme), phase=phase)), {})
     regions: dict[tuple[str, str], list[TerritoryItem]] = defaultdict(list)
-    for row in _select(q.TERRITORIES_BY_REGION, phase=phase):
+    for row in q.select_served(q.TERRITORIES_BY_REGION, phase=phase):
         regions[(row["region"], row["regionLabel"])].append(
             TerritoryItem(row["territory"], row["label"], row["id"], int(row["members"])))
     by_region = [
@@ -69,8 +57,8 @@ def landing_context() -> dict:
         "programme_uri": str(uris.programme),
         "phase_uri": phase,
         "phase1_uri": str(uris.phase(PHASE_1)),
-        "priorities": _select(q.PRIORITIES, phase=phase),
-        "measures": sorted(_select(q.MEASURES, phase=phase), key=lambda r: fold(r["label"])),
+        "priorities": q.select_served(q.PRIORITIES, phase=phase),
+        "measures": sorted(q.select_served(q.MEASURES, phase=phase), key=lambda r: fold(r["label"])),
         "regions": by_region,
         "territory_count": len({t.href for r in by_region for t in r.territories}),
         "map": national_map(phase),
@@ -81,16 +69,17 @@ def national_map(phase: str) -> maps.LayeredMap | None:
     """The régions (metropolitan France, which frames the map) and the phase's territories, each
     a link to its page; drawn once per release and language (about 0.1 s nationally), simplified
     to about a pixel so the page stays light (about 100 kB of SVG)."""
-    release = _release()
+    release = current_release()
+    base = current_settings().base_uri
     lang = page_lang()
     key = f"national-map-{lang}"
     if key not in release.memo:
         if "national-map-rows" not in release.memo:  # the outlines, read once for both languages
-            release.memo["national-map-rows"] = _select(q.NATIONAL_MAP, phase=phase)
+            release.memo["national-map-rows"] = q.select_served(q.NATIONAL_MAP, phase=phase)
         layers: dict[str, dict[str, maps.Feature]] = {"region": {}, "territoire": {}}
         for row in release.memo["national-map-rows"]:
             layers[row["kind"]].setdefault(
-                row["item"], maps.Feature(row["wkt"], row["label"], href(row["item"], lang, _base())))
+                row["item"], maps.Feature(row["wkt"], row["label"], href(row["item"], lang, base)))
         regions = sorted(layers["region"].values(), key=lambda f: fold(f.label))
         territories = sorted(layers["territoire"].values(), key=lambda f: fold(f.label))
         release.memo[key] = maps.svg_layers(
@@ -105,15 +94,16 @@ def national_map(phase: str) -> maps.LayeredMap | None:
 
 @bp.route("/")
 def home() -> Response:
-    release = _release()
+    release = current_release()
+    base = current_settings().base_uri
     variant = html_variant("home", HTML)
 
     def page() -> bytes:
-        return render_template("home.html", base=_base(), version=release.version, manifest=release.manifest,
+        return render_template("home.html", base=base, version=release.version, manifest=release.manifest,
                                **landing_context()).encode("utf-8")
 
-    body = cached((variant, _base(), HTML), page)
-    warm_search_index(release)
+    body = cached((variant, base, HTML), page)
+    warm_up(release)
     return cacheable(Response(body, content_type=content_type(HTML)), release, variant)
 
 
@@ -127,18 +117,19 @@ def search_index(release: ServedRelease) -> SearchIndex:
             if index is None:
                 rows = read_search_index(release.folder)
                 if rows is None:
-                    rows = q.select(release.data, search_index_query(_base()), _base())
+                    base = current_settings().base_uri
+                    rows = q.select(release.data, search_index_query(base), base)
                 index = release.memo["search"] = SearchIndex(rows)
     return index
 
 
-def warm_search_index(release: ServedRelease) -> None:
+def warm_up(release: ServedRelease) -> None:
     """Build the index, then draw the landing page (its map of France takes ~0.2 s nationally),
     in the background when a worker starts or the landing page is first served, so that
     neither the first search nor the first visitor waits for them."""
-    if "search" in release.memo or "search-warming" in release.memo:
+    if "search" in release.memo or "warming" in release.memo:
         return
-    release.memo["search-warming"] = True  # two threads may both get here: the lock makes one build
+    release.memo["warming"] = True  # two threads may both get here: the lock makes one build
     app = current_app._get_current_object()  # type: ignore[attr-defined]
 
     def build() -> None:
@@ -147,14 +138,14 @@ def warm_search_index(release: ServedRelease) -> None:
         with app.test_request_context("/"), contextlib.suppress(StoreUnavailable, QueryTimeout, q.PageQueryError):
             home()  # kept in the per-release cache
 
-    threading.Thread(target=build, name="search-index", daemon=True).start()
+    threading.Thread(target=build, name="warm-up", daemon=True).start()
 
 
 @bp.route("/recherche")
 def search() -> Response:
-    release = _release()
+    release = current_release()
     query = request.args.get("q", "")[:MAX_QUERY]
     hits, total = search_index(release).search(query) if query.strip() else ([], 0)
-    body = render_template("recherche.html", base=_base(), version=release.version, query=query,
+    body = render_template("recherche.html", base=current_settings().base_uri, version=release.version, query=query,
                            hits=hits, total=total, max_results=MAX_RESULTS)
     return Response(body, content_type=content_type(HTML))

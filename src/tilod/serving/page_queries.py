@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from string import Template
 
+from tilod.serving.release import current_release, current_settings
 from tilod.stores.base import DataStore, QueryRequest, StoreBusy, StoreUnavailable
 from tilod.stores.remote import SAFE_IRI
 
@@ -279,3 +280,8 @@ def select(data: DataStore, query: str, base: str, **iris: str | list[str]) -> l
         raise PageQueryError(f"the store answered {reply.status}: {reply.body[:300]!r}")
     bindings = json.loads(reply.body)["results"]["bindings"]
     return [{name: cell["value"] for name, cell in row.items()} for row in bindings]
+
+
+def select_served(query: str, **iris: str | list[str]) -> list[dict[str, str]]:
+    """`select` on the release the app serves, with its base URI (in a request or app context)."""
+    return select(current_release().data, query, current_settings().base_uri, **iris)

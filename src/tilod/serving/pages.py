@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
-from flask import current_app, render_template
+from flask import render_template
 
 from tilod.graph.uris import PHASES, Uris
 from tilod.serving import maps
@@ -22,6 +22,7 @@ from tilod.serving import page_queries as q
 from tilod.serving.i18n import href as localised_href
 from tilod.serving.i18n import page_lang
 from tilod.serving.maps import svg_map
+from tilod.serving.release import current_release, current_settings
 from tilod.serving.render import FORMAT_LINKS, html_rows, labels_of
 from tilod.serving.search import fold
 
@@ -105,9 +106,9 @@ class Description:
 
 
 def _common(uri: str, description: Description) -> dict:
-    """What both pages show: the label, the URI, the links to the data, all the data."""
-    settings = current_app.extensions["tilod.settings"]
-    release = current_app.extensions["tilod.releases"].get()
+    """What every dedicated page shows: the label, the URI, the links to the data, all the data."""
+    settings = current_settings()
+    release = current_release()
     label, outgoing, incoming = html_rows(uri, description.triples, {"tilod": settings.base_uri + "def/tilod#"})
     return {
         "uri": uri, "doc_base": uri, "label": label or uri, "formats": FORMAT_LINKS,
@@ -117,29 +118,23 @@ def _common(uri: str, description: Description) -> dict:
     }
 
 
-def _select(query: str, **iris: str | list[str]) -> list[dict[str, str]]:
-    settings = current_app.extensions["tilod.settings"]
-    release = current_app.extensions["tilod.releases"].get()
-    return q.select(release.data, query, settings.base_uri, **iris)
-
-
 def territory_page(uri: str, triples: list[ox.Triple]) -> bytes:
     d = Description(uri, triples)
     context = _common(uri, d)
     tilod = context["base"] + "def/tilod#"
     members = sorted(
         (Member(row["member"], row["name"], row.get("natureLabel", ""), row.get("population", ""),
-                "commune" in row) for row in _select(q.TERRITORY_MEMBERS, territory=uri)),
+                "commune" in row) for row in q.select_served(q.TERRITORY_MEMBERS, territory=uri)),
         key=lambda m: fold(m.label),
     )
-    labelling = next(iter(_select(q.TERRITORY_LABELLING, territory=uri)), {})
-    [communes] = _select(q.TERRITORY_COMMUNES, territory=uri)
+    labelling = next(iter(q.select_served(q.TERRITORY_LABELLING, territory=uri)), {})
+    [communes] = q.select_served(q.TERRITORY_COMMUNES, territory=uri)
     uris = Uris(context["base"])
     phase_of_page = TERRITORY_PATH.fullmatch(uri[len(uris.id):])
     assert phase_of_page is not None
     identifier = uri.rsplit("/", 1)[1]
     others = [uris.territoire(p, identifier) for p in PHASES if p != phase_of_page.group("phase")]
-    other_rows = _select(q.OTHER_PHASES, others=[str(o) for o in others])
+    other_rows = q.select_served(q.OTHER_PHASES, others=[str(o) for o in others])
     context.update(
         identifier=d.text(IDENTIFIER) or identifier,
         phase=next(iter(d.links(tilod + "phase")), None),
@@ -164,9 +159,9 @@ def epci_page(uri: str, triples: list[ox.Triple]) -> bytes:
     d = Description(uri, triples)
     context = _common(uri, d)
     tilod = context["base"] + "def/tilod#"
-    nature = next(iter(_select(q.EPCI_NATURE, epci=uri)), None)
+    nature = next(iter(q.select_served(q.EPCI_NATURE, epci=uri)), None)
     by_phase: dict[str, dict] = {}
-    for row in _select(q.EPCI_TERRITORIES, epci=uri):
+    for row in q.select_served(q.EPCI_TERRITORIES, epci=uri):
         phase = by_phase.setdefault(row["phase"], {"label": row.get("phaseLabel", row["phase"]), "territories": []})
         phase["territories"].append(Link(row["territory"], row["label"]))
     order = {str(Uris(context["base"]).phase(p)): i for i, p in enumerate(PHASES)}
@@ -174,7 +169,7 @@ def epci_page(uri: str, triples: list[ox.Triple]) -> bytes:
         {"href": p, "label": v["label"], "territories": sorted(v["territories"], key=lambda t: fold(t.label))}
         for p, v in sorted(by_phase.items(), key=lambda kv: order.get(kv[0], 9))
     ]
-    communes = sorted(_select(q.EPCI_COMMUNES, epci=uri), key=lambda r: fold(r["label"]))
+    communes = sorted(q.select_served(q.EPCI_COMMUNES, epci=uri), key=lambda r: fold(r["label"]))
     context.update(
         siren=d.text(tilod + "siren"),
         nature=Link(nature["nature"], nature.get("label", nature["nature"])) if nature else None,
@@ -194,7 +189,7 @@ def epci_page(uri: str, triples: list[ox.Triple]) -> bytes:
 def _features(rows: list[dict[str, str]], item: str) -> list[maps.Feature]:
     """One shape per item (the first row of each), sorted by name, each a link to its page in
     the reader's language."""
-    base = current_app.extensions["tilod.settings"].base_uri
+    base = current_settings().base_uri
     lang = page_lang()
     first: dict[str, dict[str, str]] = {}
     for row in rows:
@@ -206,7 +201,7 @@ def _features(rows: list[dict[str, str]], item: str) -> list[maps.Feature]:
 
 def territory_map(uri: str, label: str, wkt: str) -> maps.LayeredMap | None:
     """The territory's outline (ANCT) over its members' (where they have one), each a link."""
-    members = _features(_select(q.TERRITORY_MAP, territory=uri), "member")
+    members = _features(q.select_served(q.TERRITORY_MAP, territory=uri), "member")
     layers = [maps.Layer("membres", "Membre (lien vers sa page)", members, maps.MEMBERS)] if members else []
     if wkt:
         layers.append(maps.Layer("territoire", "Contour du territoire", [maps.Feature(wkt, label)],
@@ -219,7 +214,7 @@ def epci_map(uri: str, label: str, wkt: str) -> maps.LayeredMap | None:
     when it has no outline (some commune has none)."""
     if not wkt:
         return None
-    communes = _features(_select(q.EPCI_MAP, epci=uri), "commune")
+    communes = _features(q.select_served(q.EPCI_MAP, epci=uri), "commune")
     return maps.svg_layers(
         [maps.Layer("communes", "Commune membre (lien vers sa page)", communes, maps.MEMBERS_THIN),
          maps.Layer("epci", "Contour de l'intercommunalité (union de ses communes)", [maps.Feature(wkt, label)],
@@ -285,10 +280,10 @@ class RegionDepartement:
 
 def _phases(place: str) -> list[Phase]:
     """Both phases, newest first, with what a source stated about the place in each."""
-    uris = Uris(current_app.extensions["tilod.settings"].base_uri)
+    uris = Uris(current_settings().base_uri)
     phases = [str(uris.phase(p)) for p in PHASES]
     found: dict[str, Phase] = {}
-    for row in _select(q.PLACE_PHASES, place=place, phases=phases):
+    for row in q.select_served(q.PLACE_PHASES, place=place, phases=phases):
         phase = found.setdefault(row["phase"], Phase(row["phase"], row.get("phaseLabel", row["phase"])))
         if "count" in row:
             source = Link(row["source"], row.get("sourceLabel", row["source"])) if "source" in row else None
@@ -308,7 +303,7 @@ def _phase_of(row: dict[str, str], phases: list[Phase]) -> Phase:
 def _place_territories(query: str, place: str, phases: list[Phase]) -> None:
     """Fills each phase with the territories touching `place`, sorted by name."""
     by_territory: dict[str, tuple[dict[str, str], set[Link]]] = {}
-    for row in _select(query, place=place):
+    for row in q.select_served(query, place=place):
         _, departements = by_territory.setdefault(row["territory"], (row, set()))
         departements.add(Link(row["departement"], row.get("departementLabel", row["departement"])))
     for href, (row, departements) in by_territory.items():
@@ -321,7 +316,7 @@ def _place_territories(query: str, place: str, phases: list[Phase]) -> None:
 def _scope_note(codes: list[str] | None) -> str:
     """The release's départements if it is a partial one that may not hold all of the place
     (`codes`: the place's départements; None: cannot tell, as for a région); else ''."""
-    scope = list(current_app.extensions["tilod.releases"].get().manifest.get("scope") or [])
+    scope = list(current_release().manifest.get("scope") or [])
     if not scope or (codes is not None and set(codes) <= set(scope)):
         return ""
     return ", ".join(scope)
@@ -345,12 +340,12 @@ def commune_page(uri: str, triples: list[ox.Triple]) -> bytes:
     epcis = sorted(
         ((Link(row["epci"], row["label"]),
           Link(row["nature"], row.get("natureLabel", row["nature"])) if "nature" in row else None)
-         for row in _select(q.COMMUNE_EPCIS, commune=uri)),
+         for row in q.select_served(q.COMMUNE_EPCIS, commune=uri)),
         key=lambda pair: fold(pair[0].label),
     )
     phases = _phases(uri)
     seen = set()
-    for row in _select(q.COMMUNE_TERRITORIES, commune=uri):
+    for row in q.select_served(q.COMMUNE_TERRITORIES, commune=uri):
         if (row["territory"], row["via"]) not in seen:
             seen.add((row["territory"], row["via"]))
             via = None if row["via"] == uri else Link(row["via"], row.get("viaLabel", row["via"]))
@@ -374,13 +369,13 @@ def departement_page(uri: str, triples: list[ox.Triple]) -> bytes:
     d = Description(uri, triples)
     context = _place_common(uri, d)
     epcis: dict[str, dict] = {}
-    for row in _select(q.DEPARTEMENT_EPCIS, departement=uri):
+    for row in q.select_served(q.DEPARTEMENT_EPCIS, departement=uri):
         entry = epcis.setdefault(row["epci"], {"row": row, "others": set()})
         if row["departement"] != uri:
             entry["others"].add(Link(row["departement"], row.get("departementLabel", row["departement"])))
     phases = _phases(uri)
     _place_territories(q.DEPARTEMENT_TERRITORIES, uri, phases)
-    [communes] = _select(q.DEPARTEMENT_COMMUNES, place=uri)
+    [communes] = q.select_served(q.DEPARTEMENT_COMMUNES, place=uri)
     context.update(
         regions=d.links(SUBDIVISION_OF),
         epcis=sorted(
@@ -410,10 +405,10 @@ def region_page(uri: str, triples: list[ox.Triple]) -> bytes:
     departements = sorted(
         (RegionDepartement(row["departement"], row["label"], row.get("code", ""),
                            {phase.href: counts.get((row["departement"], phase.href), 0) for phase in phases})
-         for row in _select(q.REGION_DEPARTEMENTS, region=uri)),
+         for row in q.select_served(q.REGION_DEPARTEMENTS, region=uri)),
         key=lambda dep: (dep.code, dep.href),
     )
-    [communes] = _select(q.REGION_COMMUNES, place=uri)
+    [communes] = q.select_served(q.REGION_COMMUNES, place=uri)
     context.update(
         departements=departements,
         phases=phases,

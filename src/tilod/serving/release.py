@@ -17,6 +17,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from flask import current_app
+
 from tilod.release.build import MANIFEST, STORE_DIR
 from tilod.release.publish import current_pointer_query
 from tilod.settings import Settings
@@ -123,3 +125,12 @@ class ReleaseHolder:
     def close(self) -> None:
         if self._release is not None:
             self._release.data.close()
+
+
+def current_release() -> ServedRelease:
+    """The release the app serves now (its ReleaseHolder, set up by app.py)."""
+    return current_app.extensions["tilod.releases"].get()
+
+
+def current_settings() -> Settings:
+    return current_app.extensions["tilod.settings"]

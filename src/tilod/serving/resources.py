@@ -21,7 +21,7 @@ from tilod.serving.http import cacheable, plain_error
 from tilod.serving.i18n import page_lang
 from tilod.serving.negotiation import negotiate
 from tilod.serving.ontology_doc import ONTOLOGY_FILE, UnreadableFile
-from tilod.serving.release import ServedRelease
+from tilod.serving.release import current_release, current_settings
 from tilod.serving.render import FORMAT_LINKS, html_rows, serialize
 from tilod.serving.shapes_doc import SHAPES_FILE
 
@@ -31,14 +31,6 @@ OFFERS = ["text/turtle", HTML, "application/ld+json", "application/n-triples", "
           *RDF_ALIASES]
 MAX_CACHED = 1024  # rendered documents kept per release (LRU)
 MAX_CACHED_BODY = 1 << 20  # larger documents are rendered each time
-
-
-def _release() -> ServedRelease:
-    return current_app.extensions["tilod.releases"].get()
-
-
-def _settings():
-    return current_app.extensions["tilod.settings"]
 
 
 def split_extension(path: str) -> tuple[str, str | None]:
@@ -65,8 +57,8 @@ def not_acceptable() -> Response:
 
 
 def render(uri: str, doc_base: str, triples: list[ox.Triple], media: str) -> bytes:
-    release = _release()
-    settings = _settings()
+    release = current_release()
+    settings = current_settings()
     prefixes = {"tilod": settings.base_uri + "def/tilod#"}
     if media == HTML:
         label, outgoing, incoming = html_rows(uri, triples, prefixes)
@@ -84,7 +76,7 @@ def html_variant(variant: str, media: str) -> str:
 
 def cached(key: tuple[str, str, str], produce: Callable[[], bytes | None]) -> bytes | None:
     """`produce()`, kept in the release's LRU of rendered documents (a release never changes)."""
-    cache = _release().rendered
+    cache = current_release().rendered
     with contextlib.suppress(KeyError):  # another thread may evict it meanwhile: render again
         cache.move_to_end(key)
         return cache[key]
@@ -120,16 +112,16 @@ def respond(uri: str, body: bytes, media: str, negotiated: bool, variant: str) -
         response.headers["Content-Location"] = f"{uri}.{ext}"
     else:  # URI.ttl, URI?format=...: a document about the thing (RFC 6892)
         response.headers["Link"] = f'<{uri}>; rel="describes"'
-    return cacheable(response, _release(), f"{html_variant(variant, media)}-{ext}")
+    return cacheable(response, current_release(), f"{html_variant(variant, media)}-{ext}")
 
 
 def not_found(uri: str, media: str) -> Response:
     if media == HTML:
-        settings = _settings()
+        settings = current_settings()
         body = render_template(
             "message.html", title="Ressource inconnue", uri=uri, base=settings.base_uri,
             message="Cette URI n'est pas décrite dans la release courante de tilod.",
-            version=_release().version,
+            version=current_release().version,
         )
         return Response(body, status=404, content_type=content_type(HTML))
     return plain_error(404, f"Not found: {uri} is not described in the current release")
@@ -141,10 +133,10 @@ def resource(rest: str) -> Response:
     media, negotiated = choose(ext)
     if media is None:
         return not_acceptable()
-    uri = _settings().base_uri + "id/" + path
+    uri = current_settings().base_uri + "id/" + path
     page = pages.page_for(path) if media == HTML else None
     variant = "page" if page else "id"
-    body = rendered(uri, media, lambda: _release().data.describe(uri), variant, page)
+    body = rendered(uri, media, lambda: current_release().data.describe(uri), variant, page)
     if body is None:
         return not_found(uri, media)
     return respond(uri, body, media, negotiated, variant)
@@ -162,10 +154,10 @@ def unreadable(uri: str, media: str, exc: UnreadableFile) -> Response:
     current_app.logger.error("cannot serve %s: %s", uri, exc)
     if media == HTML:
         body = render_template(
-            "message.html", title="Document indisponible", uri=uri, base=_settings().base_uri,
+            "message.html", title="Document indisponible", uri=uri, base=current_settings().base_uri,
             message="Le fichier de ce document est illisible dans la release courante ; "
                     "les données restent disponibles.",
-            version=_release().version,
+            version=current_release().version,
         )
         response = Response(body, status=503, content_type=content_type(HTML))
     else:
@@ -185,7 +177,7 @@ def _document(uri: str, file: Path, ext: str | None, variant: str,
         if media == HTML and page is not None:
             body = cached((html_variant(variant, media), uri, media), page)
         else:
-            body = rendered(uri, media, lambda: _file_triples(file, _settings().base_uri), variant)
+            body = rendered(uri, media, lambda: _file_triples(file, current_settings().base_uri), variant)
     except UnreadableFile as exc:
         return unreadable(uri, media, exc)
     assert body is not None
@@ -195,8 +187,8 @@ def _document(uri: str, file: Path, ext: str | None, variant: str,
 @bp.route("/def/tilod", defaults={"ext": None})
 @bp.route("/def/tilod.<ext>")
 def ontology(ext: str | None) -> Response:
-    release = _release()
-    base = _settings().base_uri
+    release = current_release()
+    base = current_settings().base_uri
     return _document(base + "def/tilod", release.folder / ONTOLOGY_FILE, ext, "def",
                      lambda: ontology_doc.page(release, base))
 
@@ -204,8 +196,8 @@ def ontology(ext: str | None) -> Response:
 @bp.route("/def/tilod/shapes", defaults={"ext": None})
 @bp.route("/def/tilod/shapes.<ext>")
 def shapes(ext: str | None) -> Response:
-    release = _release()
-    base = _settings().base_uri
+    release = current_release()
+    base = current_settings().base_uri
     return _document(base + "def/tilod/shapes", release.folder / SHAPES_FILE, ext, "shapes",
                      lambda: shapes_doc.page(release, base))
 
@@ -213,5 +205,5 @@ def shapes(ext: str | None) -> Response:
 @bp.route("/.well-known/void", defaults={"ext": None})
 @bp.route("/.well-known/void.<ext>")
 def void(ext: str | None) -> Response:
-    base = _settings().base_uri
-    return _document(base + ".well-known/void", _release().folder / "void.ttl", ext, "void")
+    base = current_settings().base_uri
+    return _document(base + ".well-known/void", current_release().folder / "void.ttl", ext, "void")

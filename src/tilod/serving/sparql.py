@@ -7,6 +7,7 @@ store (nothing is fetched), and each query runs in a worker process killed at th
 
 from __future__ import annotations
 
+import functools
 import time
 from pathlib import Path
 from urllib.parse import urlencode
@@ -20,7 +21,7 @@ from tilod.serving.formats import HTML, RDF_ALIASES, RDF_FORMATS, RESULT_FORMATS
 from tilod.serving.http import cacheable, plain_error
 from tilod.serving.i18n import page_lang
 from tilod.serving.negotiation import negotiate
-from tilod.serving.release import ServedRelease
+from tilod.serving.release import current_release, current_settings
 from tilod.serving.sparql_guard import RefusedQuery, check_query
 from tilod.serving.sparql_results import GRAPH_DOWNLOADS, RESULT_DOWNLOADS, result_page
 from tilod.stores.base import QueryRequest, QueryTimeout, StoreBusy, StoreUnavailable
@@ -50,10 +51,6 @@ SD_OFFERS = ["text/turtle", HTML, "application/ld+json", "application/n-triples"
              *RDF_ALIASES]
 
 
-def _release() -> ServedRelease:
-    return current_app.extensions["tilod.releases"].get()
-
-
 EXAMPLES_BASE = "http://localhost:8000/"  # the base the example files are written with
 
 
@@ -61,10 +58,14 @@ VENDORED_EDITOR = Path(__file__).parent / "static" / "vendor" / "yasgui" / "yasg
 
 
 def example_queries() -> list[tuple[str, str, str]]:
-    """(name, title, text) of each example in queries/*.rq, by file name, written for our base.
+    return _examples_for(current_settings().base_uri)
+
+
+@functools.cache  # the files ship with the code: read once per process
+def _examples_for(base: str) -> list[tuple[str, str, str]]:
+    """(name, title, text) of each example in queries/*.rq, by file name, written for `base`.
 
     The title is the file's first comment line."""
-    base = current_app.extensions["tilod.settings"].base_uri
     examples = []
     for path in sorted(QUERIES_DIR.glob("*.rq")):
         text = path.read_text(encoding="utf-8").replace(EXAMPLES_BASE, base)
@@ -73,13 +74,14 @@ def example_queries() -> list[tuple[str, str, str]]:
     return examples
 
 
+@functools.cache  # looked at once per process, not per request
 def vendored_assets() -> bool:
     """Whether `make assets` put the query editor in static/ (without it, the plain form stays)."""
     return VENDORED_EDITOR.is_file()
 
 
 def service_description(endpoint: str) -> Graph:
-    base = current_app.extensions["tilod.settings"].base_uri
+    base = current_settings().base_uri
     g = Graph()
     service = URIRef(endpoint)
     g.bind("sd", SD)
@@ -103,7 +105,7 @@ def service_description(endpoint: str) -> Graph:
     g.add((dataset, RDF.type, SD.Dataset))
     g.add((dataset, SD.defaultGraph, graph))
     g.add((graph, RDF.type, SD.Graph))
-    g.add((graph, URIRef("http://rdfs.org/ns/void#triples"), Literal(_release().manifest["store_triples"])))
+    g.add((graph, URIRef("http://rdfs.org/ns/void#triples"), Literal(current_release().manifest["store_triples"])))
     g.add((dataset, URIRef("http://rdfs.org/ns/void#sparqlEndpoint"), service))
     g.add((service, URIRef("http://www.w3.org/2000/01/rdf-schema#seeAlso"), URIRef(base + ".well-known/void")))
     g.add((dataset, URIRef("http://www.w3.org/2000/01/rdf-schema#seeAlso"), URIRef(base + ".well-known/void")))
@@ -111,8 +113,8 @@ def service_description(endpoint: str) -> Graph:
 
 
 def describe_service() -> Response:
-    settings = current_app.extensions["tilod.settings"]
-    release = _release()
+    settings = current_settings()
+    release = current_release()
     media = negotiate(request.headers.get("Accept"), SD_OFFERS)
     if media is None:
         return plain_error(406, "Not Acceptable. The service description is in " + ", ".join(RDF_FORMATS))
@@ -211,7 +213,7 @@ def _check_graph_uris(uris: list[str]) -> tuple[str, ...]:
 # no automatic OPTIONS here: the app's `preflight` route answers it, with the CORS headers
 @bp.route("/sparql", methods=["GET", "POST"], provide_automatic_options=False)
 def sparql() -> Response:
-    settings = current_app.extensions["tilod.settings"]
+    settings = current_settings()
     try:
         query, default_graphs, named_graphs = _operation()
         if query is None:
@@ -233,7 +235,7 @@ def sparql() -> Response:
         return plain_error(exc.status, str(exc))
     started = time.perf_counter()
     try:
-        reply = _release().data.query(sparql_request)
+        reply = current_release().data.query(sparql_request)
     except QueryTimeout:
         return plain_error(422, f"query stopped after the time limit of {settings.query_timeout:g} s: "
                                 "narrow it or add a LIMIT")
@@ -260,14 +262,14 @@ def _results_page(query: str, dataset: list[tuple[str, str]], status: int, media
                   seconds: float) -> Response:
     """The results (or the store's error message) under the query's form, with download links
     (the same query and dataset, on the server that drew the page)."""
-    settings = current_app.extensions["tilod.settings"]
+    settings = current_settings()
     lang = page_lang()
     page = result_page(body, media_type, lang) if status == 200 else None
     formats = GRAPH_DOWNLOADS if page is not None and page.kind == "graph" else RESULT_DOWNLOADS
     downloads = [(name, url_for("sparql.sparql") + "?" + urlencode([("query", query), *dataset, ("format", name)]))
                  for name in formats]
     html = render_template(
-        "sparql_results.html", base=settings.base_uri, version=_release().version, query=query,
+        "sparql_results.html", base=settings.base_uri, version=current_release().version, query=query,
         page=page, error=None if page is not None else body.decode("utf-8", "replace"),
         downloads=downloads, milliseconds=round(seconds * 1000), assets=vendored_assets(),
     )
