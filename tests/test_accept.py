@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import doctest
-import time
 
 import pytest
 
@@ -156,12 +155,11 @@ def test_malformed_headers_never_raise(header):
         assert r.type and r.subtype
 
 
-def test_a_huge_header_does_not_raise_and_stays_fast():
+def test_a_huge_header_is_read_only_up_to_its_first_parts():
+    """Bounded work for a huge header: only its first parts are parsed (a bound, not a timing)."""
     header = ", ".join(f"application/x-{i};q=0.{i % 10}" for i in range(10_000))
-    start = time.perf_counter()
     ranges = parse_accept(header + ", text/turtle")
     chosen = negotiate(header + ", text/turtle", RDF)
-    assert time.perf_counter() - start < 1.0
     # only the first MAX_ACCEPT_PARTS parts are read: the trailing text/turtle is not seen
     assert len(ranges) == MAX_ACCEPT_PARTS
     assert chosen is None

@@ -4,20 +4,11 @@ from __future__ import annotations
 
 import csv
 
-import pyoxigraph as ox
 import pytest
+from helpers import select
 
 from conftest import ROOT
 
-PREFIXES = """
-PREFIX tilod: <http://localhost:8000/def/tilod#>
-PREFIX igeo: <http://rdf.insee.fr/def/geo#>
-PREFIX org: <http://www.w3.org/ns/org#>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-PREFIX prov: <http://www.w3.org/ns/prov#>
-PREFIX dcterms: <http://purl.org/dc/terms/>
-"""
 T = "http://localhost:8000/id/territoire/2023-2027/"
 PRESS = "http://localhost:8000/id/source/communique-prefet-aisne-2023-11-14"
 
@@ -28,12 +19,6 @@ AISNE = {"ti-3208": 5, "ti-3214": 4, "ti-3215": 2, "ti-3217": 5}
 def seed_rows():
     with (ROOT / "data/communique/seed_aisne_epci.csv").open(encoding="utf-8") as handle:
         return list(csv.DictReader(handle))
-
-
-def select(store: ox.Store, query: str) -> list[dict[str, str]]:
-    solutions = store.query(PREFIXES + query)
-    names = [v.value for v in solutions.variables]
-    return [{n: s[n].value for n in names if s[n] is not None} for s in solutions]
 
 
 def test_four_aisne_territories_with_their_epcis(store):

@@ -9,12 +9,12 @@ import re
 import pyoxigraph as ox
 import pytest
 import requests
+from helpers import BASE, BROWSER, DCAT, media_type
 from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
-from rdflib.namespace import DCAT, ORG, OWL, RDF, RDFS, SH, VOID
+from rdflib.namespace import ORG, OWL, RDF, RDFS, SH, VOID
 from server import TextOf
 
-BASE = "http://localhost:8000/"
 TERRITORY = BASE + "id/territoire/2023-2027/ti-3208"
 EPCI = BASE + "id/epci/200071892"
 REGION = BASE + "id/region/32"
@@ -36,7 +36,6 @@ FORMATS = {
     "application/n-triples": ("nt", "nt", ox.RdfFormat.N_TRIPLES),
     "application/rdf+xml": ("rdf", "xml", None),
 }
-BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 TIMEOUT = 10
 
 
@@ -45,10 +44,6 @@ def get(url: str, accept: str | None = None, **kwargs) -> requests.Response:
     if accept is not None:
         headers["Accept"] = accept
     return requests.get(url, headers=headers, timeout=TIMEOUT, **kwargs)
-
-
-def media_type(response: requests.Response) -> str:
-    return response.headers["Content-Type"].split(";")[0].strip()
 
 
 def parse(response: requests.Response, media: str | None = None) -> Graph:

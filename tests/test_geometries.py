@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 import shapely
+from helpers import BASE
 from rdflib import Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF
 
@@ -21,7 +22,6 @@ from tilod.graph.namespaces import GEO, IGEO
 from tilod.records import geometry
 from tilod.records.geometry import epci_shapes, read_geometries, read_shapes
 
-BASE = "http://localhost:8000/"
 ID = BASE + "id/"
 FRANCE_GEOJSON = URIRef(ID + "source/france-geojson")
 AISNE_COMMUNES = ROOT / "data/geometries/communes-02-aisne.geojson"

@@ -16,8 +16,9 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 import requests
+from helpers import BASE, DCAT
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCAT, OWL, RDF, RDFS, SKOS, VOID
+from rdflib.namespace import OWL, RDF, RDFS, SKOS, VOID
 from server import start_server, stop_server
 
 from conftest import ROOT, subset_settings
@@ -25,7 +26,6 @@ from tilod.release.build import build_release
 from tilod.release.history import CHANGES_FILE, KINDS, Change, ChangeSet, Snapshot, changes_graph, diff, read_changes
 from tilod.settings import Settings
 
-BASE = "http://localhost:8000/"
 TILOD = BASE + "def/tilod#"
 LIST_2023 = ROOT / "data/territoires/ti_2023_groupements_20231114.csv"
 LIST_2024 = ROOT / "data/territoires/ti_2023_groupements_20240916.csv"

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 from collections import Counter
 from html.parser import HTMLParser
 from pathlib import Path
@@ -13,18 +12,17 @@ from pathlib import Path
 import pytest
 import requests
 from flask import Flask
+from helpers import BASE, BROWSER, assert_well_formed, copy_release, page
 from markupsafe import escape
 from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import OWL, RDF, RDFS, SH, SKOS
 from server import start_server, stop_server
-from test_pages import BROWSER, assert_well_formed, last_ms, page
 
 from conftest import ROOT
 from tilod.serving import ontology_doc
 from tilod.serving.i18n import template_globals
 
-BASE = "http://localhost:8000/"
 NS = BASE + "def/tilod#"
 TERM_TYPES = (OWL.Class, RDFS.Class, OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty, RDF.Property)
 
@@ -75,19 +73,6 @@ def english(server) -> str:
 
 
 # -- the page ------------------------------------------------------------------------------------
-
-def test_render_time(release: Path):
-    """Server-side time of the page's first (uncached) render, on a fresh server, then cached (information only)."""
-    running = start_server(release.parent, ROOT, BASE)
-    try:
-        times = []
-        for lang in ("fr", "fr", "en"):
-            page(running, "def/tilod", lang=lang)
-            times.append(last_ms(running, "/def/tilod"))
-    finally:
-        stop_server(running)
-    print(f"\n/def/tilod: first {times[0]:.1f} ms, cached {times[1]:.1f} ms, first in English {times[2]:.1f} ms")
-
 
 def test_every_declared_term_has_its_anchor(french, english):
     terms = declared_terms(ontology())
@@ -239,11 +224,9 @@ def test_the_renderer_escapes_the_ontology_text():
 def damaged(tmp_path_factory, release: Path):
     """A server on a copy of the release whose ontology.ttl and void.ttl are not Turtle."""
     releases = tmp_path_factory.mktemp("damaged")
-    copy = releases / release.name
-    shutil.copytree(release, copy)
+    copy = copy_release(release, releases)
     (copy / "ontology.ttl").write_text("@prefix : <x#> .\n:a :b <unterminated ;\n", encoding="utf-8")
     (copy / "void.ttl").write_bytes(b"\xff\xfe not UTF-8")
-    (releases / "current").symlink_to(release.name)
     running = start_server(releases, ROOT, BASE)
     try:
         yield running

@@ -6,119 +6,16 @@ from __future__ import annotations
 import json
 import re
 import xml.etree.ElementTree as ET
-from html.parser import HTMLParser
 
 import pytest
 import requests
+from helpers import BASE, BROWSER, assert_well_formed, page, section, select
 from markupsafe import escape
 from server import TextOf
 
-BASE = "http://localhost:8000/"
 TERRITORY = BASE + "id/territoire/2023-2027/ti-3208"
 EPCI = BASE + "id/epci/200071892"
-BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
-PREFIXES = """PREFIX tilod: <http://localhost:8000/def/tilod#>
-PREFIX org: <http://www.w3.org/ns/org#>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-PREFIX igeo: <http://rdf.insee.fr/def/geo#>
-"""
 SVG = "{http://www.w3.org/2000/svg}"
-VOID_ELEMENTS = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
-
-
-def page(server, path: str, **params) -> requests.Response:
-    response = requests.get(server.url + path, params=params, headers={"Accept": BROWSER}, timeout=10)
-    assert response.status_code == 200, (path, response.status_code, response.text[:300])
-    assert response.headers["Content-Type"] == "text/html; charset=utf-8"
-    return response
-
-
-def rows(store, query: str) -> list[dict[str, str]]:
-    solutions = store.query(PREFIXES + query)
-    names = [v.value for v in solutions.variables]
-    return [{n: row[n].value for n in names if row[n] is not None} for row in solutions]
-
-
-class Structure(HTMLParser):
-    """Checks nesting (every element closed, in order), and keeps what the tests look at."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.stack: list[str] = []
-        self.errors: list[str] = []
-        self.html_lang: str | None = None
-        self.h1 = 0
-        self.tags: list[tuple[str, dict]] = []
-
-    def handle_starttag(self, tag, attrs):
-        attributes = dict(attrs)
-        self.tags.append((tag, attributes))
-        if tag == "html":
-            self.html_lang = attributes.get("lang")
-        self.h1 += tag == "h1"
-        if tag not in VOID_ELEMENTS:
-            self.stack.append(tag)
-
-    def handle_startendtag(self, tag, attrs):
-        self.tags.append((tag, dict(attrs)))  # <path .../> in the SVG: nothing to close
-
-    def handle_endtag(self, tag):
-        if not self.stack or self.stack[-1] != tag:
-            self.errors.append(f"</{tag}> closes <{self.stack[-1] if self.stack else '-'}>")
-        else:
-            self.stack.pop()
-
-    @classmethod
-    def of(cls, text: str) -> Structure:
-        parser = cls()
-        parser.feed(text)
-        parser.close()
-        return parser
-
-
-def assert_well_formed(text: str, lang: str = "fr") -> Structure:
-    structure = Structure.of(text)
-    assert not structure.errors, structure.errors[:5]
-    assert structure.stack == [], structure.stack
-    assert structure.html_lang == lang
-    assert structure.h1 == 1
-    # no inline script anywhere; the query page alone loads our own deferred scripts (its editor),
-    # which only enhance a form that works without them
-    scripts = [attrs for tag, attrs in structure.tags if tag == "script"]
-    assert all(attrs.get("src", "").startswith("/static/") and "defer" in attrs for attrs in scripts), scripts
-    # the link to the other language, on every page
-    other = "en" if lang == "fr" else "fr"
-    assert any(tag == "a" and attrs.get("hreflang") == other for tag, attrs in structure.tags)
-    return structure
-
-
-def section(text: str, heading_id: str) -> str:
-    match = re.search(rf'<section aria-labelledby="{heading_id}">(.*?)</section>', text, re.DOTALL)
-    assert match, heading_id
-    return match.group(1)
-
-
-# -- timing (first: the pages are not rendered yet) ----------------------------------------------
-
-def test_render_times(server):
-    """Server-side time of a first and a cached render of each kind of page (information only)."""
-    kinds = {"landing": "", "territory": "id/territoire/2023-2027/ti-3214", "epci": "id/epci/240200444",
-             "search": "recherche?q=vallee", "history": "historique", "commune": "id/commune/80021"}
-    report = []
-    for kind, path in kinds.items():
-        times = []
-        for _ in range(2):
-            page(server, path + ("&" if "?" in path else "?") + "lang=en")
-            times.append(last_ms(server, "/" + path.split("?")[0]))
-        report.append(f"{kind}: {times[0]:.1f} ms then {times[1]:.1f} ms")
-    print(f"\n[{server.backend}] " + "; ".join(report))
-
-
-def last_ms(server, path: str) -> float:
-    for line in reversed(server.output().splitlines()):
-        if line.startswith("{") and json.loads(line).get("path") == path:
-            return float(json.loads(line)["ms"])
-    raise AssertionError(f"no access log line for {path}")
 
 
 # -- landing ------------------------------------------------------------------------------------
@@ -126,7 +23,7 @@ def last_ms(server, path: str) -> float:
 def test_landing_lists_the_hauts_de_france_territories(server, store):
     text = page(server, "").text
     assert_well_formed(text)
-    expected = rows(store, """SELECT ?t ?label (COUNT(DISTINCT ?m) AS ?n) WHERE {
+    expected = select(store, """SELECT ?t ?label (COUNT(DISTINCT ?m) AS ?n) WHERE {
         ?t tilod:phase <http://localhost:8000/id/phase/2023-2027> ; tilod:region <http://localhost:8000/id/region/32> ;
            rdfs:label ?label ; org:hasMember ?m } GROUP BY ?t ?label""")
     assert len(expected) >= 5
@@ -156,7 +53,7 @@ def test_landing_map_links_every_territory(server, store):
     part = section(text, "titre-carte")
     svg = re.search(r"<svg .*?</svg>", part, re.DOTALL).group(0)
     root = ET.fromstring(svg)
-    territories = {r["t"]: r["label"] for r in rows(store, """SELECT ?t ?label WHERE {
+    territories = {r["t"]: r["label"] for r in select(store, """SELECT ?t ?label WHERE {
         ?t tilod:phase <http://localhost:8000/id/phase/2023-2027> ; rdfs:label ?label ;
            <http://www.opengis.net/ont/geosparql#hasGeometry> ?g }""")}
     assert len(territories) >= 5
@@ -181,7 +78,7 @@ def territory_page(server) -> str:
 def test_territory_page_lists_its_members_with_their_populations(territory_page, store):
     assert_well_formed(territory_page)
     assert "".join(TextOf.of(territory_page).h1).strip() == "Haute-Picardie"
-    members = rows(store, f"""SELECT ?m ?label ?population WHERE {{
+    members = select(store, f"""SELECT ?m ?label ?population WHERE {{
         <{TERRITORY}> org:hasMember ?m . ?m rdfs:label ?label ; tilod:populationTotale ?population }}""")
     assert len(members) == 5
     table = re.search(r'<table id="membres">(.*?)</table>', territory_page, re.DOTALL).group(1)
@@ -192,13 +89,13 @@ def test_territory_page_lists_its_members_with_their_populations(territory_page,
         assert str(escape(member["label"])) in line
         assert "Communauté d&#39;agglomération" in line or "Communauté de communes" in line
         assert f'<data value="{member["population"]}">' in line
-    [total] = rows(store, f"SELECT ?p WHERE {{ <{TERRITORY}> tilod:populationTotale ?p }}")
+    [total] = select(store, f"SELECT ?p WHERE {{ <{TERRITORY}> tilod:populationTotale ?p }}")
     assert int(total["p"]) == sum(int(m["population"]) for m in members)
     assert f'<data value="{total["p"]}">' in territory_page
 
 
 def test_territory_page_counts_its_communes(territory_page, store):
-    [row] = rows(store, f"""SELECT (COUNT(DISTINCT ?c) AS ?n) WHERE {{
+    [row] = select(store, f"""SELECT (COUNT(DISTINCT ?c) AS ?n) WHERE {{
         <{TERRITORY}> org:hasMember ?m . ?c igeo:subdivisionDirecteDe ?m ; a igeo:Commune }}""")
     assert int(row["n"]) > 100
     facts = re.search(r'<dl class="faits">(.*?)</dl>', territory_page, re.DOTALL).group(1)
@@ -221,7 +118,7 @@ def test_territory_page_draws_its_map(territory_page):
 
 
 def test_territory_map_links_its_member_epcis(territory_page, store):
-    members = {r["m"]: r["label"] for r in rows(store, f"""SELECT ?m ?label WHERE {{
+    members = {r["m"]: r["label"] for r in select(store, f"""SELECT ?m ?label WHERE {{
         <{TERRITORY}> org:hasMember ?m . ?m rdfs:label ?label ;
         <http://www.opengis.net/ont/geosparql#hasGeometry> ?g }}""")}
     assert len(members) == 5  # every member of Haute-Picardie is an EPCI of the Aisne or the Somme
@@ -270,7 +167,7 @@ def test_territory_page_shows_its_uri_and_its_data(territory_page):
 def test_territory_page_links_the_same_id_in_the_other_phase(server, store):
     # ANCT reused ti-3202: Albert – Amiens (2023-2027), Amiens - Albert-Méaulte (2018-2022)
     other = BASE + "id/territoire/2018-2022/ti-3202"
-    [row] = rows(store, f"SELECT ?l WHERE {{ <{other}> rdfs:label ?l }}")
+    [row] = select(store, f"SELECT ?l WHERE {{ <{other}> rdfs:label ?l }}")
     text = page(server, "id/territoire/2023-2027/ti-3202").text
     part = section(text, "titre-autre-phase")
     assert f'<a href="{other}">{escape(row["l"])}</a>' in part
@@ -299,9 +196,9 @@ def test_epci_page(server, store):
     facts = re.search(r'<dl class="faits">(.*?)</dl>', text, re.DOTALL).group(1)
     assert "<dd>200071892</dd>" in facts
     assert "Communauté d&#39;agglomération" in facts
-    [pop] = rows(store, f"SELECT ?t ?m WHERE {{ <{EPCI}> tilod:populationTotale ?t ; tilod:populationMunicipale ?m }}")
+    [pop] = select(store, f"SELECT ?t ?m WHERE {{ <{EPCI}> tilod:populationTotale ?t ; tilod:populationMunicipale ?m }}")
     assert f'<data value="{pop["t"]}">' in facts and f'<data value="{pop["m"]}">' in facts
-    communes = rows(store, f"SELECT ?c ?p WHERE {{ ?c igeo:subdivisionDirecteDe <{EPCI}> ; a igeo:Commune ; "
+    communes = select(store, f"SELECT ?c ?p WHERE {{ ?c igeo:subdivisionDirecteDe <{EPCI}> ; a igeo:Commune ; "
                            f"tilod:populationMunicipale ?p }}")
     table = section(text, "titre-communes")
     assert table.count('<th scope="row">') == len(communes) > 30
@@ -314,7 +211,7 @@ def test_epci_map_links_its_communes(server, store):
     text = page(server, "id/epci/200071892").text
     part = section(text, "titre-carte")
     root = ET.fromstring(re.search(r"<svg .*?</svg>", part, re.DOTALL).group(0))
-    communes = {r["c"]: r["label"] for r in rows(store, f"""SELECT ?c ?label WHERE {{
+    communes = {r["c"]: r["label"] for r in select(store, f"""SELECT ?c ?label WHERE {{
         ?c igeo:subdivisionDirecteDe <{EPCI}> ; a igeo:Commune ; rdfs:label ?label }}""")}
     links = {a.attrib["href"]: a.find(SVG + "title").text for a in root.iter(SVG + "a")}
     assert links == communes and len(links) == 39
@@ -345,7 +242,7 @@ def test_search_ignores_case_and_accents(server, store):
     assert_well_formed(text)
     found = result_links(text)
     assert BASE + "id/territoire/2023-2027/ti-3217" in found
-    epcis = rows(store, 'SELECT ?e WHERE { ?e a igeo:Intercommunalite ; rdfs:label ?l FILTER(CONTAINS(?l, "Thiérache")) }')
+    epcis = select(store, 'SELECT ?e WHERE { ?e a igeo:Intercommunalite ; rdfs:label ?l FILTER(CONTAINS(?l, "Thiérache")) }')
     assert len(epcis) >= 3
     for epci in epcis:
         assert epci["e"] in found

@@ -7,19 +7,18 @@ from __future__ import annotations
 import gc
 import json
 import re
-import shutil
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
-from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
 import requests
+from helpers import BASE, assert_well_formed, copy_releases, page, section, select
 from markupsafe import escape
 from server import ServerProcess, TextOf, start_server, stop_server
-from test_pages import BASE, assert_well_formed, last_ms, page, rows, section
 
-ROOT = Path(__file__).resolve().parent.parent
+from conftest import ROOT
+
 SAINT_QUENTIN = BASE + "id/commune/02691"
 AMIENS = BASE + "id/commune/80021"
 AISNE = BASE + "id/departement/02"
@@ -63,26 +62,10 @@ def row_of(html: str, href: str) -> str:
 def territories_of(store, place: str, prop: str) -> dict[str, set[str]]:
     """Phase IRI -> the territories touching `place` (tilod:departement or tilod:region)."""
     found: dict[str, set[str]] = {PHASE_2023: set(), PHASE_1: set()}
-    for row in rows(store, f"SELECT ?t ?phase WHERE {{ ?t tilod:{prop} <{place}> ; "
+    for row in select(store, f"SELECT ?t ?phase WHERE {{ ?t tilod:{prop} <{place}> ; "
                            f"a tilod:TerritoireIndustrie ; tilod:phase ?phase }}"):
         found[row["phase"]].add(row["t"])
     return found
-
-
-# -- timing (first: pages no other test asks for, so not rendered yet) --------------------------
-
-def test_render_times(server):
-    """Server-side time of a first and a cached render of each place page (information only)."""
-    page(server, "")  # the process's first page (base template, query workers): not counted
-    report = []
-    for kind, path in (("commune", "id/commune/02408"), ("département", "id/departement/80"),
-                       ("région", "id/region/28")):
-        times = []
-        for _ in range(2):
-            page(server, path + "?lang=en")
-            times.append(last_ms(server, "/" + path))
-        report.append(f"{kind}: {times[0]:.1f} ms then {times[1]:.1f} ms")
-    print(f"\n[{server.backend}] " + "; ".join(report))
 
 
 # -- commune ------------------------------------------------------------------------------------
@@ -95,7 +78,7 @@ def test_commune_page_names_its_epci_and_its_territories(server, store, commune,
     text = page(server, path_of(commune)).text
     assert_well_formed(text)
     assert "".join(TextOf.of(text).h1).strip() == name
-    [own] = rows(store, f"""SELECT ?code ?population ?epci ?dep ?region WHERE {{
+    [own] = select(store, f"""SELECT ?code ?population ?epci ?dep ?region WHERE {{
         <{commune}> igeo:codeINSEE ?code ; tilod:populationMunicipale ?population ;
                     igeo:subdivisionDirecteDe ?epci ; tilod:departement ?dep ; tilod:region ?region .
         ?epci a igeo:Intercommunalite ; rdfs:label "{epci}"@fr }}""")
@@ -112,7 +95,7 @@ def test_commune_page_names_its_epci_and_its_territories(server, store, commune,
     assert list(parts) == [PHASE_2023, PHASE_1]
     assert f'<a href="{territory_2023}">' in parts[PHASE_2023]
     for phase, part in parts.items():
-        expected = {r["t"] for r in rows(store, f"""SELECT ?t WHERE {{
+        expected = {r["t"] for r in select(store, f"""SELECT ?t WHERE {{
             <{commune}> igeo:subdivisionDirecteDe ?e . ?t org:hasMember ?e ; tilod:phase <{phase}> }}""")}
         assert expected, phase  # both communes were in a territory of each phase
         assert set(re.findall(r'<li><a href="([^"]+)"', part)) == expected
@@ -167,7 +150,7 @@ def test_haute_picardie_is_on_both_departement_pages(server, departement):
 
 
 def test_departement_page_lists_its_epcis(aisne_page, store):
-    expected = {r["e"]: r for r in rows(store, f"""SELECT ?e ?label ?siren WHERE {{
+    expected = {r["e"]: r for r in select(store, f"""SELECT ?e ?label ?siren WHERE {{
         ?e tilod:departement <{AISNE}> ; a igeo:Intercommunalite ; rdfs:label ?label ; tilod:siren ?siren }}""")}
     assert len(expected) > 15
     table = section(aisne_page, "titre-epci")
@@ -195,7 +178,7 @@ def test_departement_counts_its_communes_and_their_population(aisne_page):
 
 
 def test_a_departement_outside_the_subset_says_it_is_partial(server, store):
-    outside = [r["d"] for r in rows(store, "SELECT ?d ?code WHERE { ?d a igeo:Departement ; igeo:codeINSEE ?code }")
+    outside = [r["d"] for r in select(store, "SELECT ?d ?code WHERE { ?d a igeo:Departement ; igeo:codeINSEE ?code }")
                if r["code"] not in ("02", "80")]
     assert outside  # the subset holds a few communes of neighbouring départements
     text = page(server, path_of(outside[0])).text
@@ -213,7 +196,7 @@ def region_page(server) -> str:
 def test_region_page_lists_its_departements_with_their_territories(region_page, store):
     assert_well_formed(region_page)
     assert "".join(TextOf.of(region_page).h1).strip() == "Hauts-de-France"
-    departements = {r["d"]: r["label"] for r in rows(store, f"""SELECT ?d ?label WHERE {{
+    departements = {r["d"]: r["label"] for r in select(store, f"""SELECT ?d ?label WHERE {{
         ?d igeo:subdivisionDirecteDe <{HAUTS_DE_FRANCE}> ; a igeo:Departement ; rdfs:label ?label }}""")}
     assert {AISNE, SOMME} <= set(departements)  # the subset: the Aisne, the Somme, and neighbours
     table = section(region_page, "titre-departements")
@@ -266,13 +249,24 @@ def test_place_pages_are_well_formed_and_show_their_data(server, uri, lang):
     assert own.count("<table") == own.count("<caption>")
 
 
-@pytest.mark.parametrize("uri", PLACES)
-def test_place_page_draws_its_outline_if_it_has_one(server, store, uri):
-    """A map when the description holds a WKT, else a short note (outlines come and go with the data)."""
-    wkt = rows(store, f"""PREFIX geo: <http://www.opengis.net/ont/geosparql#>
-        SELECT ?w WHERE {{ <{uri}> geo:hasGeometry/geo:asWKT ?w }}""")
+def shipped_outline_codes() -> set[str]:
+    """The INSEE codes that have an outline in the shipped geometry files (data/geometries/)."""
+    return {feature["properties"]["code"] for path in (ROOT / "data/geometries").glob("*.geojson")
+            for feature in json.loads(path.read_text(encoding="utf-8"))["features"]}
+
+
+AUMALE = BASE + "id/commune/76035"  # Seine-Maritime, in the subset through the CC Interrégionale Aumale - Blangy-sur-Bresle
+
+
+@pytest.mark.parametrize(("uri", "kind"), [(uri, kind) for uri, kind in zip(
+    [*PLACES, AUMALE], ["commune", "commune", "departement", "departement", "region", "commune"], strict=True)])
+def test_place_page_draws_its_outline_when_the_sources_have_one(server, uri, kind):
+    """A map when the shipped files have the place's outline, else a short note."""
+    code = uri.rsplit("/", 1)[1]
+    expected = code in shipped_outline_codes()
+    assert expected == (uri != AUMALE)  # the files cover the Aisne and the Somme, not Seine-Maritime
     part = section(page(server, path_of(uri)).text, "titre-carte")
-    if wkt:
+    if expected:
         svg = ET.fromstring(re.search(r"<svg .*?</svg>", part, re.DOTALL).group(0))
         assert svg.attrib["role"] == "img"
         title = svg.find("{http://www.w3.org/2000/svg}title")
@@ -320,8 +314,7 @@ PLANTED = {
 def planted_server(settings, release, tmp_path_factory) -> Iterator[ServerProcess]:
     """A server (embedded store) on a copy of the release whose labels hold HTML."""
     copy = tmp_path_factory.mktemp("planted-labels") / "releases"
-    shutil.copytree(settings.releases_dir, copy, symlinks=True)
-    store = ox.Store(str((copy / "current").resolve() / "store"))
+    store = ox.Store(str(copy_releases(settings.releases_dir, copy) / "store"))
     label = ox.NamedNode(RDFS_LABEL)
     for uri, text in PLANTED.items():
         subject = ox.NamedNode(uri)

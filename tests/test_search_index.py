@@ -4,18 +4,15 @@ a release without the file (built before it existed) is searched from the store 
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
 import requests
+from helpers import BASE, BROWSER, copy_release
 from server import start_server, stop_server
 
 from conftest import ROOT
 from tilod.release.search_index import SEARCH_INDEX_FILE, read_search_index, search_index_query
-
-BASE = "http://localhost:8000/"
-BROWSER = "text/html,application/xhtml+xml,*/*;q=0.8"
 
 
 def test_the_build_writes_every_searchable_name(release: Path, store):
@@ -36,15 +33,14 @@ def test_the_build_writes_every_searchable_name(release: Path, store):
 @pytest.mark.parametrize("damage", ["missing", "not JSON", "not rows"])
 def test_a_release_without_a_readable_index_is_searched_from_the_store(tmp_path, release: Path, damage: str):
     releases = tmp_path / "releases"
-    copy = releases / release.name
-    shutil.copytree(release, copy)
+    releases.mkdir()
+    copy = copy_release(release, releases)
     index = copy / SEARCH_INDEX_FILE
     if damage == "missing":
         index.unlink()
     else:
         index.write_text("{" if damage == "not JSON" else '[{"nothing": 1}]', encoding="utf-8")
     assert read_search_index(copy) is None
-    (releases / "current").symlink_to(release.name)
     running = start_server(releases, ROOT, BASE)
     try:
         response = requests.get(running.url + "recherche", params={"q": "saint quentin"},

@@ -8,12 +8,12 @@ import io
 
 import pytest
 import requests
+from helpers import BROWSER
 from server import TextOf
 
 from conftest import ROOT
 
 TIMEOUT = 30
-BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 BY_REGION = (ROOT / "src/tilod/serving/queries/01-territoires-par-region.rq").read_text(encoding="utf-8")
 FACTS = (ROOT / "src/tilod/serving/queries/05-faits-du-communique.rq").read_text(encoding="utf-8")
 

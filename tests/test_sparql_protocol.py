@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 import requests
+from helpers import BASE, media_type
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDFS
 from rdflib.plugins.stores.sparqlstore import SPARQLStore
@@ -21,7 +22,6 @@ from SPARQLWrapper import JSON, POST, TURTLE, XML, SPARQLWrapper
 
 from tilod.serving.sparql import QUERIES_DIR
 
-BASE = "http://localhost:8000/"
 COMMUNE = BASE + "id/commune/02691"
 TIMEOUT = 20
 QUERY_TIMEOUT = 3  # TILOD_QUERY_TIMEOUT of the test server (tests/server.py)
@@ -33,10 +33,6 @@ RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 SPARQL_RESULTS = "{http://www.w3.org/2005/sparql-results#}"
 SD = "http://www.w3.org/ns/sparql-service-description#"
 FORM = "application/x-www-form-urlencoded"
-
-
-def media_type(response: requests.Response) -> str:
-    return response.headers["Content-Type"].split(";")[0].strip()
 
 
 def select(server, query: str) -> list[dict]:

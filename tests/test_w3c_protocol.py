@@ -27,6 +27,7 @@ from pathlib import Path
 
 import pytest
 import requests
+from helpers import media_type
 from rdflib import Graph, Namespace
 from rdflib.collection import Collection
 from rdflib.namespace import RDF, RDFS
@@ -119,10 +120,6 @@ def graph_data(name: str) -> list[tuple[str, Path]]:
     g = manifest()
     return [(str(g.value(d, RDFS.label)), SUITE / Path(str(g.value(d, UT.graph))).name)
             for d in g.objects(TEST[name], UT.graphData)]
-
-
-def media_type(response: requests.Response) -> str:
-    return response.headers.get("Content-Type", "").split(";")[0].strip()
 
 
 def read_boolean(response: requests.Response) -> bool:
