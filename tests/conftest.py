@@ -31,17 +31,6 @@ def subset_settings(releases: Path, **overrides) -> Settings:
     )
 
 
-@pytest.fixture(scope="session", autouse=True)
-def _run_from_root(tmp_path_factory: pytest.TempPathFactory):
-    """The build reads ontology/ and shapes/ relative to the project root."""
-    import os
-
-    old = os.getcwd()
-    os.chdir(ROOT)
-    yield
-    os.chdir(old)
-
-
 @pytest.fixture(scope="session")
 def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     return subset_settings(tmp_path_factory.mktemp("releases"))

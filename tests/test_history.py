@@ -23,7 +23,8 @@ from server import start_server, stop_server
 
 from conftest import ROOT, subset_settings
 from tilod.release.build import build_release
-from tilod.release.history import CHANGES_FILE, KINDS, Change, ChangeSet, Snapshot, changes_graph, diff, read_changes
+from tilod.release.history import KINDS, Change, ChangeSet, Snapshot, changes_graph, diff, read_changes
+from tilod.release.layout import CHANGES
 from tilod.settings import Settings
 
 TILOD = BASE + "def/tilod#"
@@ -63,7 +64,7 @@ def test_changes_round_trip_through_turtle(tmp_path):
         Change("AjoutDeMembre", t1, "Nom « nouveau » & <b>", "id/commune/4", "Là-Bas"),
     ])
     graph = changes_graph(changes, BASE)
-    path = tmp_path / CHANGES_FILE
+    path = tmp_path / CHANGES
     graph.serialize(path, format="turtle")
     read = read_changes(path, BASE)
     assert datetime.fromisoformat(read.created) == datetime.fromisoformat(changes.created)
@@ -129,14 +130,14 @@ def two_builds(tmp_path_factory) -> tuple[Settings, Path, Path, list[str]]:
 
 def test_the_first_release_has_nothing_to_compare(two_builds):
     _, first, _, _ = two_builds
-    changes = read_changes(first / CHANGES_FILE, BASE)
+    changes = read_changes(first / CHANGES, BASE)
     assert changes.previous is None and changes.changes == []
     assert json.loads((first / "release.json").read_text())["changes"] == {"since": None, "count": 0, "territories": []}
 
 
 def test_the_second_release_lists_what_changed(two_builds):
     _, first, second, log = two_builds
-    changes = read_changes(second / CHANGES_FILE, BASE)
+    changes = read_changes(second / CHANGES, BASE)
     assert changes.previous == first.name and changes.version == second.name
     t = "id/territoire/2023-2027/"
     assert [(c.kind, c.territory, c.member) for c in changes.changes] == [
@@ -159,12 +160,12 @@ def test_the_second_release_lists_what_changed(two_builds):
 def test_changes_ttl_is_a_dump_like_the_others(two_builds):
     _, _, second, _ = two_builds
     manifest = json.loads((second / "release.json").read_text())
-    [entry] = [f for f in manifest["files"] if f["filename"] == CHANGES_FILE]
+    [entry] = [f for f in manifest["files"] if f["filename"] == CHANGES]
     assert entry["media_type"] == "text/turtle"
-    assert entry["byte_size"] == (second / CHANGES_FILE).stat().st_size
-    assert entry["triples"] == len(Graph().parse(second / CHANGES_FILE))
+    assert entry["byte_size"] == (second / CHANGES).stat().st_size
+    assert entry["triples"] == len(Graph().parse(second / CHANGES))
     void = Graph().parse(second / "void.ttl")
-    dump = URIRef(f"{BASE}dumps/{second.name}/{CHANGES_FILE}")
+    dump = URIRef(f"{BASE}dumps/{second.name}/{CHANGES}")
     assert (None, VOID.dataDump, dump) in void
     assert (dump, DCAT.byteSize, None) in void
 
@@ -185,7 +186,7 @@ def test_the_history_page_lists_both_releases_and_their_changes(two_builds):
             assert f'href="{BASE}id/epci/240200493' in text
             assert ("membre retiré" if lang == "fr" else "member removed") in text
             assert ("territoire retiré" if lang == "fr" else "territory removed") in text
-        dump = requests.get(server.url + f"dumps/latest/{CHANGES_FILE}", timeout=10)
+        dump = requests.get(server.url + f"dumps/latest/{CHANGES}", timeout=10)
         assert dump.status_code == 200
         assert Graph().parse(data=dump.content, format="turtle")
     finally:
@@ -199,7 +200,7 @@ def test_an_unreadable_current_release_does_not_stop_the_build(tmp_path):
     log: list[str] = []
     second = build_release(subset_settings(releases), out=log.append)
     assert (releases / "current").resolve() == second.resolve()
-    assert read_changes(second / CHANGES_FILE, BASE).previous is None
+    assert read_changes(second / CHANGES, BASE).previous is None
     assert any("cannot be read" in line for line in log)
 
 
@@ -215,7 +216,7 @@ def test_anct_2024_list_changes_exactly_four_territories(tmp_path):
     first = build_release(settings(LIST_2023), out=lambda _: None)
     second = build_release(settings(LIST_2024), out=lambda _: None)
     assert (releases / "current").resolve() == second.resolve()
-    changes = read_changes(second / CHANGES_FILE, BASE)
+    changes = read_changes(second / CHANGES, BASE)
     assert changes.previous == first.name
     t = "id/territoire/2023-2027/"
     assert {c.territory for c in changes.changes} == {t + "ti-2707", t + "ti-7506", t + "ti-7613", t + "ti-8412"}
@@ -243,7 +244,7 @@ def test_anct_2024_list_changes_exactly_four_territories(tmp_path):
     assert len(changes.changes) == 1 + 12 + 2 + 1
     manifest = json.loads((second / "release.json").read_text())
     assert manifest["changes"]["territories"] == ["ti-2707", "ti-7506", "ti-7613", "ti-8412"]
-    assert CHANGES_FILE in {f["filename"] for f in manifest["files"]}
+    assert CHANGES in {f["filename"] for f in manifest["files"]}
 
 
 def test_the_changes_are_in_the_store_too(two_builds):

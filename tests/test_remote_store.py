@@ -13,7 +13,8 @@ import requests
 from server import start_oxigraph, start_server, stop_oxigraph, stop_server
 
 from conftest import ROOT
-from tilod.release.publish import PublishError, current_pointer_query, publish, release_graph
+from tilod.release import layout
+from tilod.release.publish import PublishError, publish
 from tilod.stores.remote import RemoteStore
 
 T = "id/territoire/2023-2027/ti-3208"
@@ -26,7 +27,7 @@ def remote_settings(settings, oxigraph):
 
 
 def pointer(settings) -> list[str]:
-    return RemoteStore(settings.store_url, "", 5, 10**6).query_json(current_pointer_query(settings.base_uri))
+    return RemoteStore(settings.store_url, "", 5, 10**6).query_json(layout.current_pointer_query(settings.base_uri))
 
 
 @pytest.fixture
@@ -40,7 +41,7 @@ def test_publish_loads_counts_and_switches(settings, release, own_oxigraph):
     s = remote_settings(settings, own_oxigraph)
     graph = publish(s, out=lambda _: None)
     manifest = json.loads((release / "release.json").read_text())
-    assert graph == release_graph(s.base_uri, manifest["version"])
+    assert graph == layout.release_graph(s.base_uri, manifest["version"])
     assert pointer(s) == [graph]
     count = RemoteStore(s.store_url, "", 5, 10**6).query_json(
         f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")
@@ -61,7 +62,7 @@ def test_an_incomplete_load_is_never_switched_to(settings, release, own_oxigraph
     with pytest.raises(PublishError, match="not switched"):
         publish(s, folder=broken, out=lambda _: None)
     assert pointer(s) == [good]
-    partial = release_graph(s.base_uri, broken.name)
+    partial = layout.release_graph(s.base_uri, broken.name)
     leftover = RemoteStore(s.store_url, "", 5, 10**6).query_json(
         f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{partial}> {{ ?s ?p ?o }} }}")
     assert leftover == ["0"]  # the partial graph was dropped

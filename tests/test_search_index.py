@@ -12,7 +12,8 @@ from helpers import BASE, BROWSER, copy_release
 from server import start_server, stop_server
 
 from conftest import ROOT
-from tilod.release.search_index import SEARCH_INDEX_FILE, read_search_index, search_index_query
+from tilod.release.layout import SEARCH_INDEX
+from tilod.release.search_index import read_search_index, search_index_query
 
 
 def test_the_build_writes_every_searchable_name(release: Path, store):
@@ -27,7 +28,7 @@ def test_the_build_writes_every_searchable_name(release: Path, store):
     # the press release's names are searchable too (skos:altLabel)
     assert any(r.get("alt") == "Sud de l'Aisne" for r in rows)
     manifest = json.loads((release / "release.json").read_text(encoding="utf-8"))
-    assert SEARCH_INDEX_FILE not in {f["filename"] for f in manifest["files"]}  # not a dump
+    assert SEARCH_INDEX not in {f["filename"] for f in manifest["files"]}  # not a dump
 
 
 @pytest.mark.parametrize("damage", ["missing", "not JSON", "not rows"])
@@ -35,7 +36,7 @@ def test_a_release_without_a_readable_index_is_searched_from_the_store(tmp_path,
     releases = tmp_path / "releases"
     releases.mkdir()
     copy = copy_release(release, releases)
-    index = copy / SEARCH_INDEX_FILE
+    index = copy / SEARCH_INDEX
     if damage == "missing":
         index.unlink()
     else:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 from pathlib import Path
@@ -66,10 +65,11 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 
 def _build(settings: Settings) -> int:
+    from tilod.release import layout
     from tilod.release.build import build_release
 
     folder = build_release(settings)
-    manifest = json.loads((folder / "release.json").read_text())
+    manifest = layout.read_manifest(folder)
     base = settings.base_uri
     counts = {k: manifest["classes"].get(v if v.startswith("http") else base + v, 0)
               for k, v in SUMMARY_CLASSES.items()}

@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
 from tilod.errors import TilodError
 
 ENV_PREFIX = "TILOD_"
+#: the checkout tilod runs from: its data/, ontology/ and shapes/ are the defaults, whatever the
+#: working directory
+PROJECT = Path(__file__).resolve().parents[2]
+#: the ANCT lists built by default, inside data_dir
+TERRITORIES_2023 = Path("territoires/ti_2023_groupements_20231114.csv")
+TERRITORIES_PHASE1 = Path("territoires/ti_phase1_groupements_cog2025.csv")
+#: path settings whose default depends on data_dir (None: see `territory_lists`)
+DERIVED_PATHS = ("territories_2023", "territories_phase1")
 
 
 @dataclass(frozen=True)
@@ -17,13 +25,17 @@ class Settings:
     """Every knob of tilod. Each field `x` is read from `TILOD_X`; see README for the table."""
 
     base_uri: str = "http://localhost:8000/"
-    data_dir: Path = Path("data")
+    data_dir: Path = PROJECT / "data"
     releases_dir: Path = Path("releases")
     #: build only the territories touching these départements (e.g. "02,80"); empty: national
     departements: tuple[str, ...] = ()
-    #: the ANCT list of 2023-2027 laureates to build from (inside or outside data_dir)
-    territories_2023: Path = Path("data/territoires/ti_2023_groupements_20231114.csv")
-    territories_phase1: Path = Path("data/territoires/ti_phase1_groupements_cog2025.csv")
+    #: the ANCT list of 2023-2027 laureates to build from (inside or outside data_dir; default:
+    #: data_dir / TERRITORIES_2023), and that of the first phase
+    territories_2023: Path | None = None
+    territories_phase1: Path | None = None
+    #: the vocabulary and the shapes every release is built with
+    ontology_file: Path = PROJECT / "ontology/tilod.ttl"
+    shapes_file: Path = PROJECT / "shapes/tilod-shapes.ttl"
     host: str = "127.0.0.1"
     port: int = 8000
     #: seconds a SPARQL query may run before it is stopped
@@ -39,7 +51,6 @@ class Settings:
     #: its update endpoint and Graph Store Protocol endpoint (default: Oxigraph's /update, /store)
     store_update_url: str = ""
     store_gsp_url: str = ""
-    extra: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         if not self.base_uri.startswith(("http://", "https://")) or not self.base_uri.endswith("/"):
@@ -47,9 +58,10 @@ class Settings:
                 f"TILOD_BASE_URI must be an http(s) URI ending with '/', got {self.base_uri!r}"
             )
 
-    @property
-    def current_release(self) -> Path:
-        return self.releases_dir / "current"
+    def territory_lists(self) -> tuple[Path, Path]:
+        """(2023-2027 list, first-phase list): as set, else the defaults inside data_dir."""
+        return (self.territories_2023 or self.data_dir / TERRITORIES_2023,
+                self.territories_phase1 or self.data_dir / TERRITORIES_PHASE1)
 
     @classmethod
     def load(cls, environ: dict[str, str] | None = None, **overrides: Any) -> Settings:
@@ -57,8 +69,6 @@ class Settings:
         env = os.environ if environ is None else environ
         values: dict[str, Any] = {}
         for f in fields(cls):
-            if f.name == "extra":
-                continue
             raw = env.get(ENV_PREFIX + f.name.upper())
             if raw is not None:
                 values[f.name] = _convert(f.name, raw)
@@ -78,6 +88,8 @@ class Settings:
 
 def _convert(name: str, raw: str) -> Any:
     default = getattr(Settings(), name)
+    if name in DERIVED_PATHS:
+        return Path(raw)
     try:
         if isinstance(default, bool):
             return raw.strip().lower() in {"1", "true", "yes", "on"}

@@ -155,8 +155,8 @@ class GraphBuilder:
         add((uri, t.populationMunicipale, Literal(g.population_municipale)))
         if g.nom_2023:
             add((uri, SKOS.altLabel, fr(g.nom_2023)))
-        departements = {self.ref.communes[c].departement for c in g.communes}
-        for dep in sorted(departements):
+        departements = self.ref.departements_of(g)
+        for dep in departements:
             add((uri, t.departement, self.uris.departement(dep)))
         for reg in sorted({self.ref.departements[d].region for d in departements}):
             add((uri, t.region, self.uris.region(reg)))

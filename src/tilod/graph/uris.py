@@ -13,10 +13,10 @@ from __future__ import annotations
 
 from rdflib import Namespace, URIRef
 
-#: ANCT reuses territory ids across phases, so a territory's URI carries its phase.
-PHASE_2023 = "2023-2027"
-PHASE_1 = "2018-2022"
-PHASES = (PHASE_2023, PHASE_1)
+# ANCT reuses territory ids across phases, so a territory's URI carries its phase.
+from tilod.records.models import PHASE_1, PHASE_2023, PHASES
+
+__all__ = ["PHASE_1", "PHASE_2023", "PHASES", "Uris"]
 
 
 class Uris:
@@ -32,7 +32,6 @@ class Uris:
         self.reference_source = URIRef(self.id + "source/decoupage-administratif")
         #: IGN Admin Express outlines of communes, départements and régions (france-geojson)
         self.geometry_source = URIRef(self.id + "source/france-geojson")
-        self.france = URIRef(self.id + "pays/france")
 
     def _id(self, *parts: str) -> URIRef:
         return URIRef(self.id + "/".join(parts))

@@ -7,9 +7,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from tilod.errors import InputError
-from tilod.graph.uris import PHASE_1, PHASE_2023
 from tilod.records.geometry import Geometries, read_geometries, read_outlines
-from tilod.records.models import PressName
+from tilod.records.models import PHASE_1, PHASE_2023, PressName
 from tilod.records.press_release import read_press_names
 from tilod.records.reference import Reference, load_reference
 from tilod.records.territories import TerritoryList, read_territories
@@ -45,15 +44,16 @@ def load_inputs(settings: Settings) -> Inputs:
     """Read all inputs; raise InputError listing every problem found in the territory lists."""
     data = settings.data_dir
     reference = load_reference(data)
+    list_2023, list_phase1 = settings.territory_lists()
     lists = {
-        PHASE_2023: read_territories(settings.territories_2023, PHASE_2023, reference, "2023"),
-        PHASE_1: read_territories(settings.territories_phase1, PHASE_1, reference, "current"),
+        PHASE_2023: read_territories(list_2023, PHASE_2023, reference, "2023"),
+        PHASE_1: read_territories(list_phase1, PHASE_1, reference, "current"),
     }
     problems = [p for tl in lists.values() for p in tl.problems]
     if problems:
         raise InputError(problems)
     outline_files = {
-        PHASE_2023: outlines_file_for(settings.territories_2023, data),
+        PHASE_2023: outlines_file_for(list_2023, data),
         PHASE_1: data / PHASE1_OUTLINES,
     }
     outlines = {phase: read_outlines(f) if f else {} for phase, f in outline_files.items()}
@@ -64,8 +64,8 @@ def load_inputs(settings: Settings) -> Inputs:
     geometries = read_geometries(data, reference.communes, reference.departements, reference.regions,
                                  reference.groupements.values())
     files = [
-        settings.territories_2023,
-        settings.territories_phase1,
+        list_2023,
+        list_phase1,
         *(f for f in outline_files.values() if f),
         *programme_files,
         *geometries.files,

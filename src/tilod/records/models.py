@@ -4,6 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+#: the programme's phases, as the territory lists and the URIs name them
+PHASE_2023 = "2023-2027"
+PHASE_1 = "2018-2022"
+PHASES = (PHASE_2023, PHASE_1)
+
 
 @dataclass(frozen=True)
 class Region:

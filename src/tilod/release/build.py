@@ -21,17 +21,13 @@ from tilod.graph.namespaces import RDF
 from tilod.graph.uris import Uris
 from tilod.records.inputs import load_inputs
 from tilod.records.turtle_files import parse_turtle
+from tilod.release import layout
 from tilod.release.description import describe_release
 from tilod.release.dumps import describe_file, sha256_of, write_dumps
-from tilod.release.history import CHANGES_FILE, ChangeSet, Snapshot, changes_graph, compare, snapshot
+from tilod.release.history import ChangeSet, Snapshot, changes_graph, compare, snapshot
 from tilod.release.search_index import write_search_index
 from tilod.settings import Settings
 from tilod.validation.shacl import load_shapes, validate
-
-ONTOLOGY_FILE = Path("ontology/tilod.ttl")
-SHAPES_FILE = Path("shapes/tilod-shapes.ttl")
-MANIFEST = "release.json"
-STORE_DIR = "store"
 
 
 class ValidationFailed(TilodError):
@@ -50,9 +46,9 @@ class Progress:
 
 
 def new_version(releases: Path) -> str:
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    stamp = datetime.now(UTC).strftime(layout.VERSION_TIME)
     version, n = stamp, 1
-    while (releases / version).exists() or (releases / "failed" / version).exists():
+    while layout.release_folder(releases, version).exists() or layout.failed_folder(releases, version).exists():
         n += 1
         version = f"{stamp}-{n}"
     return version
@@ -75,24 +71,24 @@ def build_release(settings: Settings, out: Callable[[str], None] | None = None) 
     data = build_graph(inputs, uris, settings.departements)
     triples = len(data)
     log(f"graph: {triples:,} triples")
-    ontology = parse_turtle(ONTOLOGY_FILE, settings.base_uri)
-    shapes = load_shapes(SHAPES_FILE, settings.base_uri)
+    ontology = parse_turtle(settings.ontology_file, settings.base_uri)
+    shapes = load_shapes(settings.shapes_file, settings.base_uri)
     log("validating with SHACL")
     result = validate(data, shapes)
     releases.mkdir(parents=True, exist_ok=True)
     remove_stale_staging(releases)
     version = new_version(releases)
     if not result.conforms:
-        failed = releases / "failed" / version
-        failed.mkdir(parents=True, exist_ok=True)
-        result.report.serialize(failed / "validation-report.ttl", format="turtle")
+        report = layout.failed_folder(releases, version) / layout.VALIDATION_REPORT
+        report.parent.mkdir(parents=True, exist_ok=True)
+        result.report.serialize(report, format="turtle")
         raise ValidationFailed(
-            f"{result.summary()}\nreport written to {failed / 'validation-report.ttl'}\n"
+            f"{result.summary()}\nreport written to {report}\n"
             f"the current release is unchanged"
         )
     log(result.summary())
 
-    staging = releases / f".staging-{version}-{os.getpid()}"
+    staging = layout.staging_folder(releases, version, os.getpid())
     try:
         staging.mkdir()
         created = datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
@@ -100,20 +96,20 @@ def build_release(settings: Settings, out: Callable[[str], None] | None = None) 
         nt = data.serialize(format="nt", encoding="utf-8")
         ox_triples = [q.triple for q in ox.parse(nt, format=ox.RdfFormat.N_TRIPLES)]
         files = write_dumps(ox_triples, staging, {"tilod": str(uris.tilod)})
-        shutil.copyfile(ONTOLOGY_FILE, staging / "ontology.ttl")
-        shutil.copyfile(SHAPES_FILE, staging / "shapes.ttl")
-        result.report.serialize(staging / "validation-report.ttl", format="turtle")
-        for name in ("ontology.ttl", "shapes.ttl", "validation-report.ttl"):
+        shutil.copyfile(settings.ontology_file, staging / layout.ONTOLOGY)
+        shutil.copyfile(settings.shapes_file, staging / layout.SHAPES)
+        result.report.serialize(staging / layout.VALIDATION_REPORT, format="turtle")
+        for name in (layout.ONTOLOGY, layout.SHAPES, layout.VALIDATION_REPORT):
             files.append(describe_file(staging / name, "text/turtle", None))
         log("comparing with the current release")
         changes = changes_since_current(releases, snapshot(ox_triples, settings.base_uri), version, created, log)
         history = changes_graph(changes, settings.base_uri)
-        history.serialize(staging / CHANGES_FILE, format="turtle")
-        files.append(describe_file(staging / CHANGES_FILE, "text/turtle", len(history)))
+        history.serialize(staging / layout.CHANGES, format="turtle")
+        files.append(describe_file(staging / layout.CHANGES, "text/turtle", len(history)))
         description = describe_release(data, uris, version, created, files)
-        description.serialize(staging / "void.ttl", format="turtle")
+        description.serialize(staging / layout.VOID, format="turtle")
         log("loading the embedded store")
-        store = ox.Store(str(staging / STORE_DIR))
+        store = ox.Store(str(staging / layout.STORE))
         store.bulk_load(nt, ox.RdfFormat.N_TRIPLES)
         for graph in (ontology, description, history):  # what changed is queryable too
             store.bulk_load(graph.serialize(format="nt", encoding="utf-8"), ox.RdfFormat.N_TRIPLES)
@@ -134,11 +130,11 @@ def build_release(settings: Settings, out: Callable[[str], None] | None = None) 
             "files": [vars(f) for f in files],
             "changes": {"since": changes.previous, "count": len(changes.changes),
                         "territories": sorted({c.territory.rsplit("/", 1)[1] for c in changes.changes})},
-            "inputs": {str(p): sha256_of(p) for p in inputs.files},
+            "inputs": {input_name(p, settings.data_dir): sha256_of(p) for p in inputs.files},
             "build_seconds": round(time.monotonic() - log.started, 1),
         }
-        (staging / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
-        final = releases / version
+        (staging / layout.MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
+        final = layout.release_folder(releases, version)
         os.rename(staging, final)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
@@ -148,11 +144,19 @@ def build_release(settings: Settings, out: Callable[[str], None] | None = None) 
     return final
 
 
+def input_name(path: Path, data_dir: Path) -> str:
+    """How the manifest names an input: `data/...` inside the data folder, else the path given."""
+    try:
+        return str(Path(data_dir.name) / path.resolve().relative_to(data_dir.resolve()))
+    except ValueError:
+        return str(path)
+
+
 def changes_since_current(
     releases: Path, new: Snapshot, version: str, created: str, log: Callable[[str], None]
 ) -> ChangeSet:
     """What changed since the current release; an unreadable one is noted, not fatal."""
-    current = releases / "current"
+    current = layout.current_link(releases)
     previous = current.resolve() if current.exists() else None
     try:
         changes = compare(previous, new, version, created)
@@ -167,7 +171,7 @@ def changes_since_current(
 
 def remove_stale_staging(releases: Path) -> None:
     """Remove what killed builds left (`.staging-<version>-<pid>` whose process is gone)."""
-    for folder in releases.glob(".staging-*"):
+    for folder in releases.glob(layout.STAGING_PREFIX + "*"):
         pid = folder.name.rsplit("-", 1)[-1]
         if pid.isdigit() and int(pid) != os.getpid() and not Path(f"/proc/{pid}").exists():
             shutil.rmtree(folder, ignore_errors=True)
@@ -179,4 +183,4 @@ def switch_current(releases: Path, version: str) -> None:
     if link.is_symlink() or link.exists():
         link.unlink()
     link.symlink_to(version)
-    os.replace(link, releases / "current")
+    os.replace(link, layout.current_link(releases))

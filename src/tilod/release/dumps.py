@@ -10,6 +10,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from tilod.graph.namespaces import STANDARD_PREFIXES
+from tilod.release import layout
 
 
 @dataclass(frozen=True)
@@ -21,9 +22,9 @@ class DumpFormat:
 
 
 DATA_DUMPS = (
-    DumpFormat("tilod.ttl", "text/turtle", ox.RdfFormat.TURTLE),
-    DumpFormat("tilod.nt.gz", "application/n-triples", ox.RdfFormat.N_TRIPLES, gzipped=True),
-    DumpFormat("tilod.jsonld", "application/ld+json", ox.RdfFormat.JSON_LD),
+    DumpFormat(layout.TURTLE_DUMP, "text/turtle", ox.RdfFormat.TURTLE),
+    DumpFormat(layout.NT_DUMP, "application/n-triples", ox.RdfFormat.N_TRIPLES, gzipped=True),
+    DumpFormat(layout.JSONLD_DUMP, "application/ld+json", ox.RdfFormat.JSON_LD),
 )
 
 

@@ -25,7 +25,6 @@ another base URI compares too.
 from __future__ import annotations
 
 import gzip
-import json
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -35,11 +34,11 @@ import pyoxigraph as ox
 from rdflib import Graph, Literal, Namespace, URIRef
 
 from tilod.graph.namespaces import DCTERMS, PROV, RDF, RDFS, XSD
+from tilod.release import layout
 
 LABEL = str(RDFS.label)
 HAS_MEMBER = "http://www.w3.org/ns/org#hasMember"
 TYPE = str(RDF.type)
-CHANGES_FILE = "changes.ttl"
 
 #: kind -> (French, English) words, in the order changes are listed
 KINDS = {
@@ -121,8 +120,8 @@ def snapshot(triples: Iterable[ox.Triple], base: str) -> Snapshot:
 
 def read_snapshot(folder: Path) -> tuple[str, Snapshot]:
     """(version, snapshot) of a release folder, from its manifest and `tilod.nt.gz`."""
-    manifest = json.loads((folder / "release.json").read_text(encoding="utf-8"))
-    with gzip.open(folder / "tilod.nt.gz", "rb") as handle:
+    manifest = layout.read_manifest(folder)
+    with gzip.open(folder / layout.NT_DUMP, "rb") as handle:
         quads = ox.parse(handle, format=ox.RdfFormat.N_TRIPLES)  # type: ignore[arg-type]
         return str(manifest["version"]), snapshot((q.triple for q in quads), manifest["base_uri"])
 
@@ -165,7 +164,7 @@ def changes_graph(changes: ChangeSet, base: str) -> Graph:
     g.bind("tilod", tilod)
     g.bind("prov", PROV)
     g.bind("dcterms", DCTERMS)
-    document = f"{base}dumps/{changes.version}/{CHANGES_FILE}"
+    document = f"{base}dumps/{changes.version}/{layout.CHANGES}"
     node = URIRef(document + "#comparaison")
     g.add((node, RDF.type, tilod.Comparaison))
     g.add((node, tilod.versionApres, Literal(changes.version)))
@@ -180,7 +179,7 @@ def changes_graph(changes: ChangeSet, base: str) -> Graph:
     g.add((node, RDFS.label, Literal(
         f"Changes of release {changes.version} since release {changes.previous}", lang="en")))
     g.add((node, tilod.versionAvant, Literal(changes.previous)))
-    g.add((node, PROV.used, URIRef(f"{base}dumps/{changes.previous}/tilod.nt.gz")))
+    g.add((node, PROV.used, URIRef(f"{base}dumps/{changes.previous}/{layout.NT_DUMP}")))
     for n, change in enumerate(changes.changes, 1):
         part = URIRef(f"{document}#changement-{n}")
         territory = URIRef(base + change.territory)

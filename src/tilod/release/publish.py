@@ -8,7 +8,6 @@ the current release moved (one SPARQL update). A failed or partial load is never
 from __future__ import annotations
 
 import gzip
-import json
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -16,7 +15,7 @@ import pyoxigraph as ox
 import requests
 
 from tilod.errors import TilodError
-from tilod.release.build import MANIFEST
+from tilod.release import layout
 from tilod.settings import Settings
 
 KEEP_GRAPHS = 2  # the current release and the one before it (for a quick way back)
@@ -26,24 +25,11 @@ class PublishError(TilodError):
     pass
 
 
-def release_graph(base: str, version: str) -> str:
-    return f"{base}graph/release/{version}"
-
-
-def control_graph(base: str) -> str:
-    return f"{base}graph/tilod"
-
-
-def current_pointer_query(base: str) -> str:
-    return (f"SELECT ?g WHERE {{ GRAPH <{control_graph(base)}> "
-            f"{{ <{control_graph(base)}> <{base}def/tilod#releaseCourante> ?g }} }}")
-
-
 def store_content(folder: Path, base: str) -> Iterator[bytes]:
     """The N-Triples a release's embedded store holds: data, ontology, VoID description, changes."""
-    with gzip.open(folder / "tilod.nt.gz", "rb") as handle:
+    with gzip.open(folder / layout.NT_DUMP, "rb") as handle:
         yield from iter(lambda: handle.read(1 << 20), b"")
-    for name in ("ontology.ttl", "void.ttl", "changes.ttl"):
+    for name in layout.STORE_EXTRAS:
         if not (folder / name).is_file():  # releases built before changes.ttl existed
             continue
         triples = [q.triple for q in ox.parse(path=str(folder / name), format=ox.RdfFormat.TURTLE, base_iri=base)]
@@ -91,15 +77,15 @@ def publish(settings: Settings, folder: Path | None = None, out: Callable[[str],
     """Load the release (default: current) into the remote store and make it current there."""
     if not settings.store_url:
         raise PublishError("no remote store: set TILOD_STORE_URL (or --store-url)")
-    folder = (folder or settings.current_release).resolve()
+    folder = (folder or layout.current_link(settings.releases_dir)).resolve()
     try:
-        manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+        manifest = layout.read_manifest(folder)
     except (OSError, ValueError) as exc:
         raise PublishError(f"no release at {folder}: {exc}") from None
     base = settings.base_uri
     if manifest["base_uri"] != base:
         raise PublishError(f"release {manifest['version']} was built for {manifest['base_uri']}, not {base}")
-    graph = release_graph(base, manifest["version"])
+    graph = layout.release_graph(base, manifest["version"])
     client = SparqlClient(settings)
     out(f"loading release {manifest['version']} into <{graph}> at {settings.store_gsp_url}")
     client.put_graph(graph, store_content(folder, base))
@@ -108,8 +94,8 @@ def publish(settings: Settings, folder: Path | None = None, out: Callable[[str],
     if loaded != manifest["store_triples"]:
         client.update(f"DROP SILENT GRAPH <{graph}>")
         raise PublishError(f"the store holds {loaded:,} triples of {manifest['store_triples']:,}: not switched")
-    control = control_graph(base)
-    pointer = f"<{control}> <{base}def/tilod#releaseCourante>"
+    control = layout.pointer_graph(base)
+    pointer = f"<{control}> <{layout.pointer_property(base)}>"
     client.update(f"DELETE WHERE {{ GRAPH <{control}> {{ {pointer} ?old }} }} ;\n"
                   f"INSERT DATA {{ GRAPH <{control}> {{ {pointer} <{graph}> }} }}")
     out(f"release {manifest['version']} is current in the store ({loaded:,} triples)")
@@ -118,7 +104,7 @@ def publish(settings: Settings, folder: Path | None = None, out: Callable[[str],
 
 
 def _prune(client: SparqlClient, base: str, keep: set[str]) -> None:
-    prefix = f"{base}graph/release/"
+    prefix = layout.release_graph_prefix(base)
     rows = client.select(f'SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ }} FILTER(STRSTARTS(STR(?g), "{prefix}")) }}')
     graphs = sorted((r["g"]["value"] for r in rows), reverse=True)
     for old in [g for g in graphs if g not in keep][KEEP_GRAPHS - 1:]:

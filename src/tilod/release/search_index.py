@@ -14,7 +14,7 @@ from string import Template
 
 import pyoxigraph as ox
 
-SEARCH_INDEX_FILE = "search-index.json"
+from tilod.release import layout
 
 #: one row per name of each thing; `${base}` is the release's base URI
 SEARCH_INDEX_QUERY = """PREFIX tilod: <${base}def/tilod#>
@@ -55,14 +55,14 @@ def write_search_index(store: ox.Store, base: str, folder: Path) -> int:
             if term is not None:
                 row[name] = term.value
         rows.append(row)
-    (folder / SEARCH_INDEX_FILE).write_text(json.dumps(rows, ensure_ascii=False), encoding="utf-8")
+    (folder / layout.SEARCH_INDEX).write_text(json.dumps(rows, ensure_ascii=False), encoding="utf-8")
     return len(rows)
 
 
 def read_search_index(folder: Path) -> list[dict[str, str]] | None:
     """The rows written at build time, or None when the file is missing or unreadable."""
     try:
-        rows = json.loads((folder / SEARCH_INDEX_FILE).read_text(encoding="utf-8"))
+        rows = json.loads((folder / layout.SEARCH_INDEX).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
     if not isinstance(rows, list) or not all(isinstance(r, dict) and "item" in r and "label" in r for r in rows):

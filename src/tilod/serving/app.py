@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from flask import Flask, Response, g, render_template, request
 from werkzeug.exceptions import HTTPException
 
+from tilod.release import layout
 from tilod.serving import dumps, history, landing, resources, sparql
 from tilod.serving.formats import HTML, content_type
 from tilod.serving.http import add_cors, add_nosniff, plain_error
@@ -120,6 +121,6 @@ def create_app(settings: Settings | None = None) -> Flask:
 
 def run(settings: Settings) -> None:
     app = create_app(settings)
-    print(f"tilod: serving {settings.current_release} on http://{settings.host}:{settings.port}/ "
+    print(f"tilod: serving {layout.current_link(settings.releases_dir)} on http://{settings.host}:{settings.port}/ "
           f"(base URI {settings.base_uri})", flush=True)
     app.run(host=settings.host, port=settings.port, threaded=True)

@@ -6,19 +6,15 @@ Last-Modified and Content-Length come from Werkzeug's conditional file sending.
 
 from __future__ import annotations
 
-import json
-import re
-
 from flask import Blueprint, Response, render_template, send_file
 
-from tilod.release.build import MANIFEST
+from tilod.release import layout
 from tilod.serving.formats import content_type
 from tilod.serving.http import plain_error
 from tilod.serving.release import current_release, current_settings
 
 bp = Blueprint("dumps", __name__)
 
-VERSION = re.compile(r"\d{8}T\d{6}Z(-\d+)?")
 DOWNLOAD_TYPES = {".gz": "application/gzip"}
 
 
@@ -27,11 +23,10 @@ def _manifest(version: str) -> dict | None:
     current = current_release()
     if version in ("latest", current.version):
         return current.manifest
-    if not VERSION.fullmatch(version):
+    if not layout.VERSION.fullmatch(version):
         return None
-    folder = current_settings().releases_dir / version
     try:
-        return json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+        return layout.read_manifest(layout.release_folder(current_settings().releases_dir, version))
     except (OSError, ValueError):
         return None
 
@@ -49,12 +44,12 @@ def listing() -> Response:
 def download(version: str, filename: str) -> Response:
     manifest = _manifest(version)
     files = {f["filename"]: f for f in manifest["files"]} if manifest else {}
-    if filename == "void.ttl" and manifest:
-        files["void.ttl"] = {"filename": "void.ttl", "media_type": "text/turtle", "sha256": None}
+    if filename == layout.VOID and manifest:
+        files[layout.VOID] = {"filename": layout.VOID, "media_type": "text/turtle", "sha256": None}
     entry = files.get(filename)
     if manifest is None or entry is None:
         return plain_error(404, f"no file {filename!r} in release {version!r}; see /dumps/")
-    folder = (current_settings().releases_dir / manifest["version"]).resolve()
+    folder = layout.release_folder(current_settings().releases_dir, manifest["version"]).resolve()
     path = folder / entry["filename"]
     # only a regular file of the release folder itself: never what a symlink (or a '..' in a
     # manifest) planted there points at, wherever that is

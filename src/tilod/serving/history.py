@@ -4,15 +4,13 @@ release: a new release is a new current one, so the page is redrawn then."""
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
 from flask import Blueprint, Response, render_template
 
-from tilod.release.build import MANIFEST
-from tilod.release.history import CHANGES_FILE, ChangeSet, read_changes
-from tilod.serving.dumps import VERSION
+from tilod.release import layout
+from tilod.release.history import ChangeSet, read_changes
 from tilod.serving.formats import HTML, content_type
 from tilod.serving.http import cacheable
 from tilod.serving.release import current_release, current_settings
@@ -36,17 +34,17 @@ class ReleaseEntry:
 def list_releases(folder: Path, base: str) -> list[ReleaseEntry]:
     """Published releases (folders with a manifest), newest first; unreadable ones are skipped."""
     entries = []
-    names = sorted((p.name for p in folder.iterdir() if VERSION.fullmatch(p.name)), reverse=True)
+    names = sorted((p.name for p in folder.iterdir() if layout.VERSION.fullmatch(p.name)), reverse=True)
     for name in names[:MAX_RELEASES]:
         try:
-            manifest = json.loads((folder / name / MANIFEST).read_text(encoding="utf-8"))
+            manifest = layout.read_manifest(layout.release_folder(folder, name))
         except (OSError, ValueError):
             continue
         listed = {f.get("filename") for f in manifest.get("files", [])}
         changes = None
-        if CHANGES_FILE in listed:
+        if layout.CHANGES in listed:
             try:
-                changes = read_changes(folder / name / CHANGES_FILE, manifest.get("base_uri", base))
+                changes = read_changes(folder / name / layout.CHANGES, manifest.get("base_uri", base))
             except (OSError, ValueError, StopIteration, SyntaxError):
                 changes = None
         entries.append(ReleaseEntry(manifest, changes))
@@ -62,7 +60,7 @@ def history() -> Response:
     def page() -> bytes:
         return render_template(
             "historique.html", base=settings.base_uri, version=release.version, current=release.version,
-            releases=list_releases(settings.releases_dir, settings.base_uri), changes_file=CHANGES_FILE,
+            releases=list_releases(settings.releases_dir, settings.base_uri), changes_file=layout.CHANGES,
         ).encode("utf-8")
 
     body = cached((variant, settings.base_uri + "historique", HTML), page)

@@ -20,6 +20,7 @@ from rdflib.term import Node
 from tilod.errors import InputError
 from tilod.graph.namespaces import STANDARD_PREFIXES
 from tilod.records.turtle_files import parse_turtle
+from tilod.release import layout
 from tilod.serving import page_queries as q
 from tilod.serving.i18n import LANGS, format_date, page_lang
 from tilod.serving.release import ServedRelease
@@ -27,7 +28,6 @@ from tilod.serving.render import FORMAT_LINKS, compact
 from tilod.serving.search import fold
 
 VANN = Namespace("http://purl.org/vocab/vann/")
-ONTOLOGY_FILE = "ontology.ttl"
 
 #: (section id, French title, types): a term goes in the first section one of its types names.
 #: Page ids other than the terms' local names start with "doc-" (no term is named so).
@@ -391,7 +391,7 @@ def _schemes(r: Reader, rows: list[dict[str, str]], uses: list[dict[str, str]]) 
 
 def page(release: ServedRelease, base: str) -> bytes:
     """The documentation page in the request's language (raises UnreadableFile)."""
-    graph = release_graph(release, ONTOLOGY_FILE, base)
+    graph = release_graph(release, layout.ONTOLOGY, base)
     schemes = q.select(release.data, SCHEMES, base)
     uses = q.select(release.data, SCHEME_USES, base)
     return render(document(graph, base, page_lang(), schemes, uses), base, release.version)

@@ -8,7 +8,6 @@ way the release's small files (manifest, ontology, shapes, VoID, dumps) come fro
 
 from __future__ import annotations
 
-import json
 import threading
 import time
 from collections import OrderedDict
@@ -19,8 +18,7 @@ from typing import Any
 
 from flask import current_app
 
-from tilod.release.build import MANIFEST, STORE_DIR
-from tilod.release.publish import current_pointer_query
+from tilod.release import layout
 from tilod.settings import Settings
 from tilod.stores.base import DataStore, StoreUnavailable
 from tilod.stores.embedded import EmbeddedStore
@@ -71,11 +69,12 @@ class ReleaseHolder:
         """The version to serve now (raises NoRelease / StoreUnavailable)."""
         s = self.settings
         if self._pointer is None:
+            current = layout.current_link(s.releases_dir)
             try:
-                return s.current_release.resolve(strict=True).name
+                return current.resolve(strict=True).name
             except OSError:
-                raise NoRelease(f"no release at {s.current_release}: run `tilod build` first") from None
-        query = current_pointer_query(s.base_uri)
+                raise NoRelease(f"no release at {current}: run `tilod build` first") from None
+        query = layout.current_pointer_query(s.base_uri)
         triples = self._pointer.query_json(query)
         if not triples:
             raise NoRelease(f"nothing published in {s.store_url}: run `tilod publish`")
@@ -83,17 +82,17 @@ class ReleaseHolder:
 
     def _open(self, version: str) -> ServedRelease:
         s = self.settings
-        folder = (s.releases_dir / version).resolve()
+        folder = layout.release_folder(s.releases_dir, version).resolve()
         try:
-            manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+            manifest = layout.read_manifest(folder)
         except (OSError, ValueError) as exc:
             raise NoRelease(f"release {version} has no readable manifest in {s.releases_dir}: {exc}") from None
         data: DataStore
         if s.store_url:
-            graph = f"{s.base_uri}graph/release/{version}"
+            graph = layout.release_graph(s.base_uri, version)
             data = RemoteStore(s.store_url, graph, s.query_timeout, s.max_results_bytes)
         else:
-            data = EmbeddedStore(str(folder / STORE_DIR), s.query_workers, s.query_timeout, s.max_results_bytes)
+            data = EmbeddedStore(str(folder / layout.STORE), s.query_workers, s.query_timeout, s.max_results_bytes)
         return ServedRelease(folder, manifest, data)
 
     def get(self) -> ServedRelease:

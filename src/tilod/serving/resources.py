@@ -15,15 +15,15 @@ from pathlib import Path
 import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, render_template, request
 
+from tilod.release import layout
 from tilod.serving import ontology_doc, pages, shapes_doc
 from tilod.serving.formats import EXTENSIONS, HTML, RDF_ALIASES, RDF_FORMATS, content_type
 from tilod.serving.http import cacheable, plain_error
 from tilod.serving.i18n import page_lang
 from tilod.serving.negotiation import negotiate
-from tilod.serving.ontology_doc import ONTOLOGY_FILE, UnreadableFile
+from tilod.serving.ontology_doc import UnreadableFile
 from tilod.serving.release import current_release, current_settings
 from tilod.serving.render import FORMAT_LINKS, html_rows, serialize
-from tilod.serving.shapes_doc import SHAPES_FILE
 
 bp = Blueprint("resources", __name__)
 
@@ -189,7 +189,7 @@ def _document(uri: str, file: Path, ext: str | None, variant: str,
 def ontology(ext: str | None) -> Response:
     release = current_release()
     base = current_settings().base_uri
-    return _document(base + "def/tilod", release.folder / ONTOLOGY_FILE, ext, "def",
+    return _document(base + "def/tilod", release.folder / layout.ONTOLOGY, ext, "def",
                      lambda: ontology_doc.page(release, base))
 
 
@@ -198,7 +198,7 @@ def ontology(ext: str | None) -> Response:
 def shapes(ext: str | None) -> Response:
     release = current_release()
     base = current_settings().base_uri
-    return _document(base + "def/tilod/shapes", release.folder / SHAPES_FILE, ext, "shapes",
+    return _document(base + "def/tilod/shapes", release.folder / layout.SHAPES, ext, "shapes",
                      lambda: shapes_doc.page(release, base))
 
 
@@ -206,4 +206,4 @@ def shapes(ext: str | None) -> Response:
 @bp.route("/.well-known/void.<ext>")
 def void(ext: str | None) -> Response:
     base = current_settings().base_uri
-    return _document(base + ".well-known/void", current_release().folder / "void.ttl", ext, "void")
+    return _document(base + ".well-known/void", current_release().folder / layout.VOID, ext, "void")

@@ -16,12 +16,12 @@ from rdflib.namespace import DCTERMS, RDF, RDFS, SH
 from rdflib.term import Node
 
 from tilod.graph.namespaces import STANDARD_PREFIXES
+from tilod.release import layout
 from tilod.serving.i18n import page_lang
 from tilod.serving.ontology_doc import Fact, Reader, Value, release_graph
 from tilod.serving.release import ServedRelease
 from tilod.serving.render import FORMAT_LINKS, compact
 
-SHAPES_FILE = "shapes.ttl"
 #: how a shape picks its focus nodes: (predicate, French heading)
 TARGETS = [(SH.targetClass, "Instances de"), (SH.targetNode, "Nœuds"),
            (SH.targetSubjectsOf, "Sujets de"), (SH.targetObjectsOf, "Objets de")]
@@ -126,7 +126,7 @@ def document(graph: Graph, base: str, lang: str) -> ShapesDoc:
 
 def page(release: ServedRelease, base: str) -> bytes:
     """The shapes' page in the request's language (raises UnreadableFile)."""
-    doc = document(release_graph(release, SHAPES_FILE, base), base, page_lang())
+    doc = document(release_graph(release, layout.SHAPES, base), base, page_lang())
     return render_template(
         "shapes.html", doc=doc, base=base, version=release.version, formats=FORMAT_LINKS,
         doc_base=base + "def/tilod/shapes", ontology=base + "def/tilod",

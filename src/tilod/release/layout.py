@@ -1,0 +1,93 @@
+"""The layout of a release, in its folder and in a remote store: the one owner of every file
+name, folder name and graph IRI a release has. The build writes it, publish loads it, serving
+reads it; each asks this module where things are (and imports nothing else of the others).
+
+    releases/                        TILOD_RELEASES_DIR
+      current -> <version>           the release served (one atomic rename switches it)
+      <version>/
+        release.json                 the manifest: version, dates, counts, files, inputs
+        tilod.ttl tilod.nt.gz tilod.jsonld   the data dumps
+        ontology.ttl shapes.ttl validation-report.ttl void.ttl changes.ttl
+        search-index.json            the names the search page reads (not a dump)
+        store/                       the embedded Oxigraph store
+      failed/<version>/validation-report.ttl    a build that SHACL refused
+      .staging-<version>-<pid>/      a build in progress (removed if its process is gone)
+
+In a remote store, each release is the named graph {base}graph/release/<version>, and the
+graph {base}graph/tilod holds the pointer to the current one ({base}def/tilod#releaseCourante).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+MANIFEST = "release.json"
+STORE = "store"
+ONTOLOGY = "ontology.ttl"
+SHAPES = "shapes.ttl"
+VALIDATION_REPORT = "validation-report.ttl"
+VOID = "void.ttl"
+CHANGES = "changes.ttl"
+SEARCH_INDEX = "search-index.json"
+#: the data dumps; the N-Triples one is what publish loads and the next build compares with
+TURTLE_DUMP = "tilod.ttl"
+NT_DUMP = "tilod.nt.gz"
+JSONLD_DUMP = "tilod.jsonld"
+#: the release's own Turtle files that go into the store beside the data
+STORE_EXTRAS = (ONTOLOGY, VOID, CHANGES)
+
+#: a release's version: its build's UTC time, with -N when several builds share a second
+VERSION = re.compile(r"\d{8}T\d{6}Z(-\d+)?")
+VERSION_TIME = "%Y%m%dT%H%M%SZ"
+
+CURRENT = "current"
+FAILED = "failed"
+STAGING_PREFIX = ".staging-"
+
+
+def current_link(releases: Path) -> Path:
+    return releases / CURRENT
+
+
+def release_folder(releases: Path, version: str) -> Path:
+    return releases / version
+
+
+def failed_folder(releases: Path, version: str) -> Path:
+    return releases / FAILED / version
+
+
+def staging_folder(releases: Path, version: str, pid: int) -> Path:
+    return releases / f"{STAGING_PREFIX}{version}-{pid}"
+
+
+def read_manifest(folder: Path) -> dict[str, Any]:
+    """The manifest of a release folder (OSError if missing, ValueError if not JSON)."""
+    return json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+
+
+def release_graph(base: str, version: str) -> str:
+    """The named graph that holds one release in a remote store."""
+    return f"{base}graph/release/{version}"
+
+
+def release_graph_prefix(base: str) -> str:
+    return release_graph(base, "")
+
+
+def pointer_graph(base: str) -> str:
+    """The named graph (and subject) of the pointer to the current release in a remote store."""
+    return f"{base}graph/tilod"
+
+
+def pointer_property(base: str) -> str:
+    return f"{base}def/tilod#releaseCourante"
+
+
+def current_pointer_query(base: str) -> str:
+    """The SELECT whose one value is the current release's graph in a remote store."""
+    pointer = pointer_graph(base)
+    return f"SELECT ?g WHERE {{ GRAPH <{pointer}> {{ <{pointer}> <{pointer_property(base)}> ?g }} }}"
