@@ -48,11 +48,15 @@ def short(term: ox.NamedNode | ox.Literal | ox.BlankNode) -> str:
 def described(store: ox.Store, kind: str, facts: dict[str, str]) -> Facts:
     """Every resource of `kind` in the release -> each of `facts` -> the values it has."""
     found: Facts = defaultdict(lambda: defaultdict(set))
-    for row in store.query(PREFIXES + f"SELECT ?x WHERE {{ ?x a {kind} }}"):
-        found[short(row["x"])]  # a resource that has none of the facts still counts
-    for fact, prop in facts.items():  # one query a fact: much faster than one for all of them
-        for row in store.query(PREFIXES + f"SELECT ?x ?value WHERE {{ ?x a {kind} ; {prop} ?value }}"):
-            found[short(row["x"])][fact].add(short(row["value"]))
+    for (resource,) in store.query(PREFIXES + f"SELECT ?x WHERE {{ ?x a {kind} }}"):
+        found[short(resource)]  # a resource that has none of the facts still counts
+    # one query a fact; for a kind that holds most subjects of the facts (the communes), reading
+    # a fact whole and keeping that kind's subjects is twice as fast as joining it with the kind
+    join = f"?x a {kind} ." if len(found) < 10_000 else ""
+    for fact, prop in facts.items():
+        for resource, value in store.query(PREFIXES + f"SELECT ?x ?value WHERE {{ {join} ?x {prop} ?value }}"):
+            if short(resource) in found:
+                found[short(resource)][fact].add(short(value))
     return found
 
 
