@@ -136,6 +136,8 @@ def _epcis() -> dict[str, Epci]:
 
 def _territories(phase: str, path: Path) -> dict[tuple[str, str], Territory]:
     territories: dict[tuple[str, str], Territory] = {}
+    # names are kept exactly as written: these two lists have no stray white space (the one
+    # ending a label with a no-break space is ANCT's 2024 list, not read here)
     for row in _csv(path):
         key = (phase, row["id_ti"])
         territory = territories.setdefault(key, Territory(phase, row["id_ti"], row["lib_ti"]))

@@ -2,7 +2,8 @@
 release, as Turtle and as the page for people, say what the sources say (tests/sources.py).
 
 Provence-Alpes-Côte d'Azur and Auvergne-Rhône-Alpes: Aix-Marseille-Provence in both phases (its
-first-phase members are communes), the Beaujolais, their EPCIs, communes, départements, régions.
+first-phase members are communes), the Beaujolais, the Dracénie, their EPCIs, communes,
+départements, régions.
 """
 
 from __future__ import annotations
@@ -27,8 +28,9 @@ ORG = Namespace("http://www.w3.org/ns/org#")
 RDFS_LABEL = URIRef("http://www.w3.org/2000/01/rdf-schema#label")
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 
-TERRITORIES = ["2023-2027/ti-9301", "2018-2022/ti-9301", "2023-2027/ti-8403"]
-EPCIS = ["200054807", "200040566"]  # Aix-Marseille-Provence; CA de l'Ouest Rhodanien (Rhône)
+TERRITORIES = ["2023-2027/ti-9301", "2018-2022/ti-9301", "2023-2027/ti-8403", "2023-2027/ti-9302"]
+#: Aix-Marseille-Provence; CA de l'Ouest Rhodanien (Rhône); CA Dracénie Provence Verdon Agglomération (Var)
+EPCIS = ["200054807", "200040566", "248300493"]
 COMMUNES = ["13001", "69006"]  # Aix-en-Provence (a first-phase member itself); Amplepuis
 DEPARTEMENTS = ["13", "69"]
 REGIONS = ["93", "84"]
