@@ -58,6 +58,19 @@ def store(release: Path) -> ox.Store:
 
 
 @pytest.fixture(scope="session")
+def national_release(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The folder of a release of the whole of France, built once per session (~1 min, ~1 GB)."""
+    settings = Settings.load(environ={}, data_dir=ROOT / "data",
+                             releases_dir=tmp_path_factory.mktemp("national"))
+    return build_release(settings, out=lambda _: None)
+
+
+@pytest.fixture(scope="session")
+def national_store(national_release: Path) -> ox.Store:
+    return ox.Store.read_only(str(national_release / "store"))
+
+
+@pytest.fixture(scope="session")
 def oxigraph(tmp_path_factory: pytest.TempPathFactory, settings: Settings, release: Path):
     """A real Oxigraph server on 127.0.0.1 with the subset release published to it."""
     from server import start_oxigraph, stop_oxigraph

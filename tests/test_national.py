@@ -1,13 +1,8 @@
-"""The whole national data, built once: counts match the sources and the press release."""
+"""The whole national data (the session's `national_store`): counts match the sources and the press release."""
 
 from __future__ import annotations
 
-import pyoxigraph as ox
 import pytest
-
-from conftest import ROOT
-from tilod.release.build import build_release
-from tilod.settings import Settings
 
 pytestmark = pytest.mark.national
 
@@ -16,14 +11,6 @@ PREFIX igeo: <http://rdf.insee.fr/def/geo#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 PREFIX dcterms: <http://purl.org/dc/terms/>
 """
-
-
-@pytest.fixture(scope="module")
-def national_store(tmp_path_factory):
-    settings = Settings.load(environ={}, data_dir=ROOT / "data",
-                             releases_dir=tmp_path_factory.mktemp("national"))
-    folder = build_release(settings, out=lambda _: None)
-    return ox.Store.read_only(str(folder / "store"))
 
 
 def count(store, where: str) -> int:
