@@ -224,11 +224,7 @@ def test_each_territory_carries_the_name_the_text_gives_it(store, name):
 
 
 @pytest.mark.parametrize(("territory", "epci"), [
-    pytest.param(territory, epci, marks=[pytest.mark.xfail(
-        strict=True, reason="the seed (communique/seed_aisne_epci.csv) gives 'CC Terre de Picardie', the official "
-                            "name, as the press release's wording, which is 'de Terre de Picardie'")]
-                 if epci == "CC de Terre de Picardie" else [])
-    for territory, epcis in stated_territories().items() for epci in epcis])
+    (territory, epci) for territory, epcis in stated_territories().items() for epci in epcis])
 def test_each_epci_carries_the_name_the_text_gives_it_in_its_territory(store, territory, epci):
     """The EPCI the text names is a member of the territory it names, under the text's wording."""
     members = aisne_territory(store, territory)
