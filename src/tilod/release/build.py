@@ -143,6 +143,7 @@ def build_release(settings: Settings, out: Callable[[str], None] | None = None) 
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+    log(f"switching current to {version}")
     switch_current(releases, version)
     log(f"release {version} is current ({triples:,} triples; {final})")
     return final
@@ -166,11 +167,15 @@ def changes_since_current(
 
 
 def remove_stale_staging(releases: Path) -> None:
-    """Remove what killed builds left (`.staging-<version>-<pid>` whose process is gone)."""
-    for folder in releases.glob(".staging-*"):
-        pid = folder.name.rsplit("-", 1)[-1]
+    """Remove what killed builds left (`.staging-<version>-<pid>`, and the `.current-<pid>` link
+    of one killed while switching) whose process is gone."""
+    for leftover in [*releases.glob(".staging-*"), *releases.glob(".current-*")]:
+        pid = leftover.name.rsplit("-", 1)[-1]
         if pid.isdigit() and int(pid) != os.getpid() and not Path(f"/proc/{pid}").exists():
-            shutil.rmtree(folder, ignore_errors=True)
+            if leftover.is_symlink():
+                leftover.unlink(missing_ok=True)
+            else:
+                shutil.rmtree(leftover, ignore_errors=True)
 
 
 def switch_current(releases: Path, version: str) -> None:
