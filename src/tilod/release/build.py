@@ -139,6 +139,7 @@ def build_release(settings: Settings, out: Callable[[str], None] | None = None) 
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+    log(f"switching current to {version}")
     switch_current(releases, version)
     log(f"release {version} is current ({triples:,} triples; {final})")
     return final
@@ -170,16 +171,20 @@ def changes_since_current(
 
 
 def remove_stale_staging(releases: Path) -> None:
-    """Remove what killed builds left (`.staging-<version>-<pid>` whose process is gone)."""
-    for folder in releases.glob(layout.STAGING_PREFIX + "*"):
-        pid = folder.name.rsplit("-", 1)[-1]
+    """Remove what killed builds left (`.staging-<version>-<pid>`, and the `.current-<pid>` link
+    of one killed while switching) whose process is gone."""
+    for leftover in [*releases.glob(layout.STAGING_PREFIX + "*"), *releases.glob(layout.SWITCHING_PREFIX + "*")]:
+        pid = leftover.name.rsplit("-", 1)[-1]
         if pid.isdigit() and int(pid) != os.getpid() and not Path(f"/proc/{pid}").exists():
-            shutil.rmtree(folder, ignore_errors=True)
+            if leftover.is_symlink():
+                leftover.unlink(missing_ok=True)
+            else:
+                shutil.rmtree(leftover, ignore_errors=True)
 
 
 def switch_current(releases: Path, version: str) -> None:
     """Point `releases/current` at `version` in one atomic rename."""
-    link = releases / f".current-{os.getpid()}"
+    link = releases / f"{layout.SWITCHING_PREFIX}{os.getpid()}"
     if link.is_symlink() or link.exists():
         link.unlink()
     link.symlink_to(version)

@@ -12,6 +12,7 @@ reads it; each asks this module where things are (and imports nothing else of th
         store/                       the embedded Oxigraph store
       failed/<version>/validation-report.ttl    a build that SHACL refused
       .staging-<version>-<pid>/      a build in progress (removed if its process is gone)
+      .current-<pid>                 the link a build is switching to (likewise)
 
 In a remote store, each release is the named graph {base}graph/release/<version>, and the
 graph {base}graph/tilod holds the pointer to the current one ({base}def/tilod#releaseCourante).
@@ -46,6 +47,8 @@ VERSION_TIME = "%Y%m%dT%H%M%SZ"
 CURRENT = "current"
 FAILED = "failed"
 STAGING_PREFIX = ".staging-"
+#: the new `current` link, made beside it and renamed over it
+SWITCHING_PREFIX = ".current-"
 
 
 def current_link(releases: Path) -> Path:
