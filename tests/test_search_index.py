@@ -10,21 +10,46 @@ import pytest
 import requests
 from helpers import BASE, BROWSER, copy_release
 from server import start_server, stop_server
+from sources import read_sources
 
-from conftest import ROOT
+from conftest import ROOT, SUBSET
 from tilod.release.layout import SEARCH_INDEX
-from tilod.release.search_index import read_search_index, search_index_query
+from tilod.release.search_index import read_search_index
 
 
-def test_the_build_writes_every_searchable_name(release: Path, store):
+def subset_from_sources() -> dict[str, dict[str, tuple[str, str]]]:
+    """kind -> {URI: (name, code)} of what the Aisne-Somme release holds, read from the source
+    files: the territories touching the two départements, their members and the EPCIs with a
+    commune there, and every commune of these."""
+    sources = read_sources()
+    in_subset = {code for code, commune in sources.communes.items() if commune.departement in SUBSET}
+    territories = [t for t in sources.territories.values() if sources.communes_of_territory(t) & in_subset]
+    members = {siren for t in territories for siren in t.members}
+    epcis = [e for e in sources.epcis.values() if e.siren in members or e.communes & in_subset]
+    communes = in_subset.union(*(e.communes for e in epcis), *(sources.communes_of_territory(t) for t in territories))
+    return {
+        "territoire": {f"{BASE}id/territoire/{t.phase}/{t.id}": (t.name, t.id) for t in territories},
+        "epci": {f"{BASE}id/epci/{e.siren}": (e.name, e.siren) for e in epcis},
+        "commune": {f"{BASE}id/commune/{c}": (sources.communes[c].name, c) for c in communes},
+    }
+
+
+def test_the_build_writes_every_searchable_name(release: Path):
+    """Every territory, EPCI and commune of the release, under its name and code in the sources."""
     rows = read_search_index(release)
     assert rows is not None
-    from_store = list(store.query(search_index_query(BASE)))
-    assert len(rows) == len(from_store)
-    kinds = {row["kind"] for row in rows}
-    assert kinds == {"territoire", "epci", "commune"}
+    found: dict[str, dict[str, tuple[str, str]]] = {}
+    for row in rows:
+        found.setdefault(row["kind"], {})[row["item"]] = (row["label"], row["code"])
+    expected = subset_from_sources()
+    for kind in expected:
+        wrong = {uri: (found.get(kind, {}).get(uri), named) for uri, named in expected[kind].items()
+                 if found.get(kind, {}).get(uri) != named}
+        extra = set(found.get(kind, {})) - set(expected[kind])
+        assert not wrong and not extra, (kind, len(wrong), sorted(wrong.items())[:5], sorted(extra)[:5])
+    assert set(found) == set(expected)
     [saint_quentin] = [r for r in rows if r["item"] == BASE + "id/commune/02691"]
-    assert (saint_quentin["label"], saint_quentin["code"], saint_quentin["context"]) == ("Saint-Quentin", "02691", "Aisne")
+    assert saint_quentin["context"] == "Aisne"
     # the press release's names are searchable too (skos:altLabel)
     assert any(r.get("alt") == "Sud de l'Aisne" for r in rows)
     manifest = json.loads((release / "release.json").read_text(encoding="utf-8"))
