@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import doctest
 
+import pyoxigraph as ox
 import pytest
 
 import tilod.sparql.media_types
@@ -17,6 +18,8 @@ from tilod.sparql.negotiation import (
     split_extension,
 )
 from tilod.sparql.protocol import query_form
+from tilod.stores.base import QueryRequest
+from tilod.stores.query_worker import run_query
 
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 JSON_RESULTS = "application/sparql-results+json"
@@ -157,3 +160,36 @@ def test_choose_description(accept, expected):
 ])
 def test_error_as_page(accept, expected):
     assert error_as_page(accept) is expected
+
+
+# -- the embedded store answers in the type it is given, and never negotiates ----------------
+
+@pytest.fixture(scope="module")
+def small_store():
+    store = ox.Store()
+    store.add(ox.Quad(ox.NamedNode("http://example.org/s"), ox.NamedNode("http://example.org/p"),
+                      ox.Literal("o"), ox.DefaultGraph()))
+    return store
+
+
+@pytest.mark.parametrize(("query", "media", "status"), [
+    ("SELECT * { ?s ?p ?o }", "text/csv", 200),
+    ("ASK { ?s ?p ?o }", "application/sparql-results+xml", 200),
+    ("CONSTRUCT WHERE { ?s ?p ?o }", "application/n-triples", 200),
+    ("DESCRIBE <http://example.org/s>", "application/ld+json", 200),
+    # None: no type the client accepts; the query is still checked first
+    ("SELECT * { ?s ?p ?o }", None, 406),
+    ("CONSTRUCT WHERE { ?s ?p ?o }", None, 406),
+    ("SELECT * { ?s ?p }", None, 400),
+    # a type of the other kind of result is not served
+    ("SELECT * { ?s ?p ?o }", "text/turtle", 406),
+])
+def test_the_embedded_store_answers_in_the_chosen_type(small_store, query, media, status):
+    reply = run_query(small_store, QueryRequest(query, media), 1 << 20)
+    assert reply.status == status, reply.body
+    if status == 200:
+        assert reply.media_type == media
+    else:
+        assert reply.media_type == "text/plain"
+    if status == 406:
+        assert b"available" in reply.body

@@ -57,7 +57,7 @@ MAX_ACCEPT_PARTS = 64  # a longer header is cut: its tail cannot change a sane c
 DOCUMENT_OFFERS = ["text/turtle", HTML, "application/ld+json", "application/n-triples", "application/rdf+xml",
                    *RDF_ALIASES]
 #: what the results page of each kind of query is drawn from
-PAGE_SOURCE = {False: "application/sparql-results+json", True: "text/turtle"}
+PAGE_SOURCE = {"results": "application/sparql-results+json", "graph": "text/turtle"}
 
 
 @dataclass(frozen=True)
@@ -192,7 +192,7 @@ def choose_result(form: str | None, format_name: str | None, accept: str | None)
     if format_name in FORMAT_NAMES:
         return ResultChoice(next((m for m in FORMAT_NAMES[format_name] if m in formats), None), download=True)
     if negotiate(accept, [*RESULT_FORMATS, *RDF_FORMATS, HTML]) == HTML:
-        return ResultChoice(PAGE_SOURCE[graph], page=True)
+        return ResultChoice(PAGE_SOURCE["graph" if graph else "results"], page=True)
     media = negotiate(accept, [*formats, *aliases])
     return ResultChoice(aliases.get(media, media) if media else None)
 

@@ -37,7 +37,7 @@ class Operation:
     named_graphs: list[str]
 
 
-def one(values: list[str], name: str) -> str | None:
+def _one(values: list[str], name: str) -> str | None:
     """The value of a parameter that may be given at most once."""
     if len(values) > 1:
         raise RefusedQuery(f"the '{name}' parameter must be given once, it was given {len(values)} times")
@@ -53,7 +53,7 @@ def read_operation(method: str, args: Params, mimetype: str, charset: str | None
     if method == "GET":
         if "update" in args:
             raise RefusedQuery(READ_ONLY, 403)
-        return Operation(one(args.getlist("query"), "query"), args.getlist("default-graph-uri"),
+        return Operation(_one(args.getlist("query"), "query"), args.getlist("default-graph-uri"),
                          args.getlist("named-graph-uri"))
     if mimetype == FORM:
         try:  # a form parser may silently read a body that is not UTF-8 as an empty form
@@ -65,7 +65,7 @@ def read_operation(method: str, args: Params, mimetype: str, charset: str | None
             raise RefusedQuery(READ_ONLY, 403)
         if "query" in args:
             raise RefusedQuery("with a form POST, 'query' goes in the body, not the URL")
-        return Operation(one(fields.getlist("query"), "query"),
+        return Operation(_one(fields.getlist("query"), "query"),
                          fields.getlist("default-graph-uri") + args.getlist("default-graph-uri"),
                          fields.getlist("named-graph-uri") + args.getlist("named-graph-uri"))
     if mimetype == QUERY_BODY:
