@@ -6,12 +6,12 @@ import doctest
 
 import pytest
 
-import tilod.serving.negotiation
-import tilod.serving.sparql_guard
-from tilod.serving.negotiation import MAX_ACCEPT_PARTS, MediaRange, negotiate, parse_accept
-from tilod.serving.sparql_guard import RefusedQuery, check_query, keywords
+import tilod.sparql.guard
+import tilod.sparql.negotiation
+from tilod.sparql.guard import RefusedQuery, check_query, keywords
+from tilod.sparql.negotiation import MAX_ACCEPT_PARTS, MediaRange, negotiate, parse_accept
 
-#: what a resource page offers, in the server's order (tilod.serving.resources.OFFERS)
+#: what a resource page offers, in the server's order (tilod.sparql.negotiation.DOCUMENT_OFFERS)
 RDF = ["text/turtle", "text/html", "application/ld+json", "application/n-triples",
        "application/rdf+xml"]
 #: what a SELECT result offers
@@ -25,7 +25,7 @@ SAFARI = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 EDGE_IMAGE = "image/avif,image/webp,image/apng,image/svg+xml,image/*,*/*;q=0.8"
 
 
-@pytest.mark.parametrize("module", [tilod.serving.negotiation, tilod.serving.sparql_guard])
+@pytest.mark.parametrize("module", [tilod.sparql.negotiation, tilod.sparql.guard])
 def test_docstring_examples(module):
     result = doctest.testmod(module)
     assert result.attempted > 0

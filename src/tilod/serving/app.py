@@ -13,12 +13,12 @@ from werkzeug.exceptions import HTTPException
 
 from tilod.release import layout
 from tilod.serving import dumps, history, landing, resources, sparql
-from tilod.serving.formats import HTML, content_type
 from tilod.serving.http import add_cors, add_nosniff, plain_error
 from tilod.serving.i18n import template_globals
-from tilod.serving.negotiation import negotiate
 from tilod.serving.release import ReleaseHolder
 from tilod.settings import Settings
+from tilod.sparql.media_types import HTML, content_type
+from tilod.sparql.negotiation import error_as_page
 from tilod.stores.base import QueryTimeout, StoreUnavailable
 
 access_log = logging.getLogger("tilod.access")
@@ -107,7 +107,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException) -> Response:
         code = exc.code or 500
-        if code == 404 and negotiate(request.headers.get("Accept"), ["text/plain", HTML]) == HTML:
+        if code == 404 and error_as_page(request.headers.get("Accept")):
             body = render_template("message.html", title="Page introuvable", uri=None, base=settings.base_uri,
                                    message="Rien à cette adresse.", path=request.path,
                                    version=holder.get().version if holder.ready else "")

@@ -9,9 +9,9 @@ from __future__ import annotations
 from flask import Blueprint, Response, render_template, send_file
 
 from tilod.release import layout
-from tilod.serving.formats import content_type
 from tilod.serving.http import plain_error
 from tilod.serving.release import current_release, current_settings
+from tilod.sparql.media_types import content_type
 
 bp = Blueprint("dumps", __name__)
 

@@ -11,10 +11,10 @@ from flask import Blueprint, Response, render_template
 
 from tilod.release import layout
 from tilod.release.history import ChangeSet, read_changes
-from tilod.serving.formats import HTML, content_type
 from tilod.serving.http import cacheable
 from tilod.serving.release import current_release, current_settings
 from tilod.serving.resources import cached, html_variant
+from tilod.sparql.media_types import HTML, content_type
 
 bp = Blueprint("history", __name__)
 

@@ -14,12 +14,12 @@ from tilod.graph.uris import PHASE_1, PHASE_2023, Uris
 from tilod.release.search_index import read_search_index, search_index_query
 from tilod.serving import maps
 from tilod.serving import page_queries as q
-from tilod.serving.formats import HTML, content_type
 from tilod.serving.http import cacheable
 from tilod.serving.i18n import href, page_lang, translate
 from tilod.serving.release import ServedRelease, current_release, current_settings
 from tilod.serving.resources import cached, html_variant
 from tilod.serving.search import MAX_QUERY, MAX_RESULTS, SearchIndex, fold
+from tilod.sparql.media_types import HTML, content_type
 from tilod.stores.base import QueryTimeout, StoreUnavailable
 
 bp = Blueprint("landing", __name__)

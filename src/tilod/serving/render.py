@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 
 from tilod.graph.namespaces import STANDARD_PREFIXES
-from tilod.serving.formats import RDF_FORMATS
+from tilod.sparql.media_types import RDF_FORMATS
 
 LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 #: the document forms of a resource linked from its page: (suffix, name)

@@ -17,38 +17,23 @@ from flask import Blueprint, Response, current_app, render_template, request
 
 from tilod.release import layout
 from tilod.serving import ontology_doc, pages, shapes_doc
-from tilod.serving.formats import EXTENSIONS, HTML, RDF_ALIASES, RDF_FORMATS, content_type
 from tilod.serving.http import cacheable, plain_error
 from tilod.serving.i18n import page_lang
-from tilod.serving.negotiation import negotiate
 from tilod.serving.ontology_doc import UnreadableFile
 from tilod.serving.release import current_release, current_settings
 from tilod.serving.render import FORMAT_LINKS, html_rows, serialize
+from tilod.sparql.media_types import HTML, RDF_FORMATS, content_type, extension
+from tilod.sparql.negotiation import choose_document, split_extension
 
 bp = Blueprint("resources", __name__)
 
-OFFERS = ["text/turtle", HTML, "application/ld+json", "application/n-triples", "application/rdf+xml",
-          *RDF_ALIASES]
 MAX_CACHED = 1024  # rendered documents kept per release (LRU)
 MAX_CACHED_BODY = 1 << 20  # larger documents are rendered each time
 
 
-def split_extension(path: str) -> tuple[str, str | None]:
-    """'territoire/2023-2027/ti-3208.ttl' -> ('territoire/2023-2027/ti-3208', 'ttl')."""
-    stem, dot, ext = path.rpartition(".")
-    if dot and ext in EXTENSIONS and "/" not in ext:
-        return stem, ext
-    return path, None
-
-
 def choose(ext: str | None) -> tuple[str | None, bool]:
-    """(media type, negotiated?) from the suffix, `?format=`, or the Accept header."""
-    wanted = ext or request.args.get("format")
-    if wanted:
-        media = EXTENSIONS.get(wanted) or (wanted if wanted in RDF_FORMATS or wanted == HTML else None)
-        return media, False
-    media = negotiate(request.headers.get("Accept"), OFFERS)
-    return (RDF_ALIASES.get(media, media) if media else None), True
+    """(media type, negotiated?) of the document asked for (see sparql/negotiation.py)."""
+    return choose_document(ext or request.args.get("format"), request.headers.get("Accept"))
 
 
 def not_acceptable() -> Response:
@@ -105,7 +90,7 @@ def rendered(uri: str, media: str, triples: Callable[[], list[ox.Triple]], varia
 
 
 def respond(uri: str, body: bytes, media: str, negotiated: bool, variant: str) -> Response:
-    ext = "html" if media == HTML else RDF_FORMATS[media][0]
+    ext = extension(media)
     response = Response(body, content_type=content_type(media))
     if negotiated:
         response.headers["Vary"] = "Accept"

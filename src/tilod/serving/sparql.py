@@ -1,4 +1,4 @@
-"""The SPARQL 1.1 Protocol, query side (https://www.w3.org/TR/sparql11-protocol/#query-operation).
+"""The SPARQL endpoint over HTTP: the protocol's rules (tilod.sparql) applied to Flask's request.
 
 Read-only and closed: updates are refused (403), SERVICE is refused before evaluation
 (400), FROM / default-graph-uri / named-graph-uri only ever name graphs of the release
@@ -17,38 +17,24 @@ from rdflib import BNode, Graph, Literal, URIRef
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from tilod.graph.namespaces import RDF, SD
-from tilod.serving.formats import HTML, RDF_ALIASES, RDF_FORMATS, RESULT_FORMATS, content_type
 from tilod.serving.http import cacheable, plain_error
 from tilod.serving.i18n import page_lang
-from tilod.serving.negotiation import negotiate
 from tilod.serving.release import current_release, current_settings
-from tilod.serving.sparql_guard import RefusedQuery, check_query
 from tilod.serving.sparql_results import GRAPH_DOWNLOADS, RESULT_DOWNLOADS, result_page
+from tilod.sparql.guard import RefusedQuery, check_query
+from tilod.sparql.media_types import FORMAT_IRIS, HTML, RDF_FORMATS, content_type
+from tilod.sparql.negotiation import choose_description, choose_result
+from tilod.sparql.protocol import Operation, format_name, graph_uris, query_form, read_operation
 from tilod.stores.base import QueryRequest, QueryTimeout, StoreBusy, StoreUnavailable
 
 bp = Blueprint("sparql", __name__)
 
 QUERIES_DIR = Path(__file__).parent / "queries"
-FORM = "application/x-www-form-urlencoded"
-QUERY_BODY = "application/sparql-query"
-UPDATE_BODY = "application/sparql-update"
-#: what the store is asked for when a person's browser runs a query (the page is drawn from it)
-PAGE_SOURCE_ACCEPT = "application/sparql-results+json, text/turtle;q=0.9"
-#: `?format=` names (ours, and those SPARQLWrapper and Fuseki send) -> the Accept they stand for;
-#: a name may stand for a results format and a graph format: the query's kind picks one
-FORMAT_ACCEPT = {
-    "json": "application/sparql-results+json, application/ld+json",
-    "xml": "application/sparql-results+xml, application/rdf+xml",
-    "csv": "text/csv", "tsv": "text/tab-separated-values",
-    "ttl": "text/turtle", "turtle": "text/turtle", "n3": "text/turtle",
-    "jsonld": "application/ld+json", "json-ld": "application/ld+json",
-    "nt": "application/n-triples", "ntriples": "application/n-triples", "n-triples": "application/n-triples",
-    "rdf": "application/rdf+xml", "rdf+xml": "application/rdf+xml", "rdfxml": "application/rdf+xml",
-}
 #: media type of a reply -> file extension of its download
 DOWNLOAD_EXTENSIONS = {media: name for name, media in {**RESULT_DOWNLOADS, **GRAPH_DOWNLOADS}.items()}
-SD_OFFERS = ["text/turtle", HTML, "application/ld+json", "application/n-triples", "application/rdf+xml",
-             *RDF_ALIASES]
+#: the rdflib serializer of each format of the service description
+DESCRIPTION_SERIALIZERS = {"text/turtle": "turtle", "application/ld+json": "json-ld",
+                           "application/n-triples": "nt", "application/rdf+xml": "xml"}
 
 
 EXAMPLES_BASE = "http://localhost:8000/"  # the base the example files are written with
@@ -88,17 +74,8 @@ def service_description(endpoint: str) -> Graph:
     g.add((service, RDF.type, SD.Service))
     g.add((service, SD.endpoint, service))
     g.add((service, SD.supportedLanguage, SD.SPARQL11Query))
-    for media in [*RESULT_FORMATS, *RDF_FORMATS]:
-        g.add((service, SD.resultFormat, URIRef("http://www.w3.org/ns/formats/" + {
-            "application/sparql-results+json": "SPARQL_Results_JSON",
-            "application/sparql-results+xml": "SPARQL_Results_XML",
-            "text/csv": "SPARQL_Results_CSV",
-            "text/tab-separated-values": "SPARQL_Results_TSV",
-            "text/turtle": "Turtle",
-            "application/ld+json": "JSON-LD",
-            "application/n-triples": "N-Triples",
-            "application/rdf+xml": "RDF_XML",
-        }[media])))
+    for iri in FORMAT_IRIS.values():
+        g.add((service, SD.resultFormat, URIRef(iri)))
     dataset = BNode()
     graph = BNode()
     g.add((service, SD.defaultDataset, dataset))
@@ -115,7 +92,7 @@ def service_description(endpoint: str) -> Graph:
 def describe_service() -> Response:
     settings = current_settings()
     release = current_release()
-    media = negotiate(request.headers.get("Accept"), SD_OFFERS)
+    media = choose_description(request.headers.get("Accept"))
     if media is None:
         return plain_error(406, "Not Acceptable. The service description is in " + ", ".join(RDF_FORMATS))
     if media == HTML:
@@ -123,20 +100,12 @@ def describe_service() -> Response:
                                examples=example_queries(), assets=vendored_assets())
         response = Response(body, content_type=content_type(HTML))
     else:
-        media = RDF_ALIASES.get(media, media)
-        fmt = {"text/turtle": "turtle", "application/ld+json": "json-ld",
-               "application/n-triples": "nt", "application/rdf+xml": "xml"}[media]
-        data = service_description(settings.base_uri + "sparql").serialize(format=fmt, encoding="utf-8")
+        data = service_description(settings.base_uri + "sparql").serialize(
+            format=DESCRIPTION_SERIALIZERS[media], encoding="utf-8")
         response = Response(data, content_type=content_type(media))
     response.headers["Vary"] = "Accept"
     variant = "sparql-" + media.replace("/", "_") + ("-en" if media == HTML and page_lang() == "en" else "")
     return cacheable(response, release, variant)
-
-
-def _one(values: list[str], name: str) -> str | None:
-    if len(values) > 1:
-        raise RefusedQuery(f"the '{name}' parameter must be given once, it was given {len(values)} times")
-    return values[0] if values else None
 
 
 def _body() -> bytes:
@@ -152,62 +121,9 @@ def _body() -> bytes:
     return data
 
 
-def _operation() -> tuple[str | None, list[str], list[str]]:
-    """(query, default graphs, named graphs) from the request, per the protocol's three ways."""
-    args = request.args
-    if request.method == "GET":
-        if "update" in args:
-            raise RefusedQuery("updates are not accepted: this endpoint is read-only", 403)
-        return _one(args.getlist("query"), "query"), args.getlist("default-graph-uri"), args.getlist(
-            "named-graph-uri")
-    mimetype = request.mimetype
-    if mimetype == FORM:
-        try:  # Werkzeug would silently read a body that is not UTF-8 as an empty form
-            _body().decode("utf-8")
-        except UnicodeDecodeError as exc:
-            raise RefusedQuery(f"the form is not valid UTF-8 (byte {exc.start}): percent-encode UTF-8") from None
-        form = request.form
-        if "update" in form:
-            raise RefusedQuery("updates are not accepted: this endpoint is read-only", 403)
-        if "query" in args:
-            raise RefusedQuery("with a form POST, 'query' goes in the body, not the URL")
-        return (_one(form.getlist("query"), "query"), form.getlist("default-graph-uri") + args.getlist(
-            "default-graph-uri"), form.getlist("named-graph-uri") + args.getlist("named-graph-uri"))
-    if mimetype == QUERY_BODY:
-        if "query" in args:
-            raise RefusedQuery("with application/sparql-query, the query is the body, not a parameter")
-        charset = (request.mimetype_params.get("charset") or "utf-8").lower()
-        if charset not in ("utf-8", "utf8"):
-            raise RefusedQuery(f"charset {charset} is not supported: send UTF-8", 415)
-        try:
-            text = _body().decode("utf-8")
-        except UnicodeDecodeError as exc:
-            raise RefusedQuery(f"the query is not valid UTF-8 (byte {exc.start})") from None
-        return text, args.getlist("default-graph-uri"), args.getlist("named-graph-uri")
-    if mimetype == UPDATE_BODY:
-        raise RefusedQuery("updates are not accepted: this endpoint is read-only", 403)
-    raise RefusedQuery(
-        f"unsupported Content-Type {mimetype or '(none)'}: use {FORM} or {QUERY_BODY}", 415
-    )
-
-
-def _format_accept() -> str | None:
-    """The Accept a `?format=` stands for (download links, SPARQL clients), overriding the
-    header; a name we do not know is ignored, as other parameters are."""
-    names = request.args.getlist("format") or (request.form.getlist("format") if request.mimetype == FORM else [])
-    return FORMAT_ACCEPT.get(names[0].strip().lower()) if names else None
-
-
-def _wants_page(accept: str | None) -> bool:
-    """A browser (text/html preferred to every SPARQL format) gets the results as a page."""
-    return negotiate(accept, [*RESULT_FORMATS, *RDF_FORMATS, HTML]) == HTML
-
-
-def _check_graph_uris(uris: list[str]) -> tuple[str, ...]:
-    for uri in uris:
-        if not uri or any(c in uri for c in '<>" {}|\\^`\n\r\t') or ":" not in uri:
-            raise RefusedQuery(f"not an absolute IRI: {uri!r}")
-    return tuple(uris)
+def _operation() -> Operation:
+    return read_operation(request.method, request.args, request.mimetype, request.mimetype_params.get("charset"),
+                          _body, lambda: request.form)
 
 
 # no automatic OPTIONS here: the app's `preflight` route answers it, with the CORS headers
@@ -215,7 +131,8 @@ def _check_graph_uris(uris: list[str]) -> tuple[str, ...]:
 def sparql() -> Response:
     settings = current_settings()
     try:
-        query, default_graphs, named_graphs = _operation()
+        operation = _operation()
+        query = operation.query
         if query is None:
             if request.method == "GET" and set(request.args) <= {"lang"}:  # ?lang=en: the page in English
                 return describe_service()
@@ -223,16 +140,13 @@ def sparql() -> Response:
         if len(query) > settings.max_body_bytes:
             return plain_error(413, f"query longer than {settings.max_body_bytes:,} characters")
         check_query(query)
-        download = _format_accept()
-        accept = download or request.headers.get("Accept")
-        as_page = download is None and _wants_page(accept)
-        sparql_request = QueryRequest(
-            query, PAGE_SOURCE_ACCEPT if as_page else accept,
-            _check_graph_uris(default_graphs), _check_graph_uris(named_graphs),
-            base_iri=settings.base_uri + "sparql",
-        )
+        choice = choose_result(query_form(query), format_name(request.args, request.mimetype, lambda: request.form),
+                               request.headers.get("Accept"))
+        default_graphs, named_graphs = graph_uris(operation.default_graphs), graph_uris(operation.named_graphs)
     except RefusedQuery as exc:
         return plain_error(exc.status, str(exc))
+    sparql_request = QueryRequest(query, choice.media_type, default_graphs, named_graphs,
+                                  base_iri=settings.base_uri + "sparql")
     started = time.perf_counter()
     try:
         reply = current_release().data.query(sparql_request)
@@ -245,13 +159,13 @@ def sparql() -> Response:
         return plain_error(503, f"the data store is unavailable, try again shortly ({exc})", {"Retry-After": "5"})
     except (EOFError, OSError):
         return plain_error(503, "the query worker stopped unexpectedly, try again", {"Retry-After": "1"})
-    if as_page:
+    if choice.page:
         dataset = [("default-graph-uri", g) for g in default_graphs] + [("named-graph-uri", g) for g in named_graphs]
         response = _results_page(query, dataset, reply.status, reply.media_type, reply.body,
                                  time.perf_counter() - started)
     else:
         response = Response(reply.body, status=reply.status, content_type=content_type(reply.media_type))
-        if download and reply.status == 200:
+        if choice.download and reply.status == 200:
             extension = DOWNLOAD_EXTENSIONS.get(reply.media_type, "txt")
             response.headers["Content-Disposition"] = f'attachment; filename="tilod-resultats.{extension}"'
     response.headers["Vary"] = "Accept"

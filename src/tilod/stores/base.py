@@ -11,7 +11,11 @@ import pyoxigraph as ox
 @dataclass(frozen=True)
 class QueryRequest:
     query: str
-    accept: str | None
+    #: the type the answer is serialized in, chosen once by the protocol layer
+    #: (tilod.sparql.negotiation): a results type for SELECT / ASK, an RDF type for the others;
+    #: None: the client accepts no type this query can have: the store checks the query (a syntax
+    #: error is 400, a store down unavailable) and answers 406
+    media_type: str | None
     default_graphs: tuple[str, ...] = ()
     named_graphs: tuple[str, ...] = ()
     #: resolves relative IRIs in the query (the protocol lets the service pick it: the endpoint)

@@ -13,8 +13,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from tilod.serving.formats import RDF_ALIASES, RDF_FORMATS, RESULT_ALIASES, RESULT_FORMATS
-from tilod.serving.negotiation import negotiate
+from tilod.sparql.media_types import RDF_FORMATS, RESULT_FORMATS
 from tilod.stores.base import QueryReply, QueryRequest
 
 
@@ -54,25 +53,17 @@ def run_query(store: ox.Store, request: QueryRequest, max_bytes: int) -> QueryRe
         return _text(400, f"SPARQL syntax error: {exc}")
     except (ValueError, TypeError) as exc:
         return _text(400, f"invalid query or dataset: {exc}")
-    formats: dict[str, Any]
-    if isinstance(result, ox.QueryTriples):
-        formats, aliases = RDF_FORMATS, RDF_ALIASES
-        offers = [*formats, *aliases]
-    else:
-        formats, aliases = RESULT_FORMATS, RESULT_ALIASES
-        offers = [*formats, *aliases]
-    media = negotiate(request.accept, offers)
-    if media is None:
-        wanted = ", ".join(formats)
-        return _text(406, f"none of the Accept header's types is available; this result is in: {wanted}")
-    canonical = aliases.get(media, media)
-    entry = formats[canonical]
+    formats: dict[str, Any] = RDF_FORMATS if isinstance(result, ox.QueryTriples) else RESULT_FORMATS
+    media = request.media_type
+    if media is None or media not in formats:  # the client accepts none of this result's types
+        return _text(406, f"none of the Accept header's types is available; this result is in: {', '.join(formats)}")
+    entry = formats[media]
     fmt = entry[1] if isinstance(entry, tuple) else entry
     buffer = BoundedBuffer(max_bytes)
     try:
         # the engine writes many small pieces: buffer them in C, check the size per 64 KiB
         with io.BufferedWriter(buffer, buffer_size=1 << 16) as writer:
-            result.serialize(writer, format=fmt)  # type: ignore[arg-type]
+            result.serialize(writer, format=fmt)
     except ResultTooLarge:
         return _text(422, f"result larger than {max_bytes:,} bytes: add a LIMIT or narrow the query")
     except OSError as exc:
@@ -81,7 +72,7 @@ def run_query(store: ox.Store, request: QueryRequest, max_bytes: int) -> QueryRe
         return _text(400, f"query evaluation failed: {exc}")
     except (ValueError, TypeError, SyntaxError) as exc:
         return _text(400, f"query evaluation failed: {exc}")
-    return QueryReply(200, canonical, bytes(buffer.buffer))
+    return QueryReply(200, media, bytes(buffer.buffer))
 
 
 def worker_main(conn: Connection, store_path: str, max_bytes: int) -> None:

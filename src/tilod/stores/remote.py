@@ -12,14 +12,13 @@ import re
 import pyoxigraph as ox
 import requests
 
-from tilod.serving.formats import RDF_ALIASES, RDF_FORMATS, RESULT_ALIASES, RESULT_FORMATS
-from tilod.serving.negotiation import negotiate
-from tilod.serving.sparql_guard import keywords
+from tilod.sparql.guard import keywords
 from tilod.stores.base import QueryReply, QueryRequest, QueryTimeout, StoreUnavailable
 from tilod.stores.describe import INBOUND, OUTBOUND
 
 #: IRIs tilod mints: only these characters, so one can be written into a query safely
 SAFE_IRI = re.compile(r"https?://[A-Za-z0-9.\-:\[\]]+(/(?:[A-Za-z0-9._~\-/]|%[0-9A-Fa-f]{2})*)?")
+NOT_ACCEPTABLE = b"none of the Accept header's types is available for this result"
 
 
 class RemoteStore:
@@ -76,19 +75,15 @@ class RemoteStore:
         return outbound + self.construct(INBOUND.replace("WHERE {", "WHERE { " + bind, 1))
 
     def query(self, request: QueryRequest) -> QueryReply:
-        # Negotiate here, as the embedded store does, so both answer alike: the store is
-        # offered the client's best results format and best RDF format, nothing else.
-        results = negotiate(request.accept, [*RESULT_FORMATS, *RESULT_ALIASES])
-        graph = negotiate(request.accept, [*RDF_FORMATS, *RDF_ALIASES])
-        wanted = [m for m in (RESULT_ALIASES.get(results or "", results), RDF_ALIASES.get(graph or "", graph)) if m]
-        if not wanted:
-            return QueryReply(406, "text/plain", b"none of the Accept header's types is available")
         # same line, so that error positions the store reports stay right
         query = f"BASE <{request.base_iri}> {request.query}" if request.base_iri else request.query
         # a dataset named by the request (parameters or FROM) replaces the release's graph
         datasets = request.default_graphs or request.named_graphs or "FROM" in keywords(request.query)
-        response = self._post(query, ", ".join(wanted), request.default_graphs if datasets else None,
+        response = self._post(query, request.media_type, request.default_graphs if datasets else None,
                               request.named_graphs)
+        if request.media_type is None and response.status_code == 200:  # the store took the query
+            response.close()
+            return QueryReply(406, "text/plain", NOT_ACCEPTABLE)
         try:
             body = self._read(response)
         except OverflowError:
@@ -96,7 +91,7 @@ class RemoteStore:
         if response.status_code >= 500:
             raise StoreUnavailable(f"SPARQL store answered {response.status_code}")
         if response.status_code == 406:
-            return QueryReply(406, "text/plain", b"none of the Accept header's types is available for this result")
+            return QueryReply(406, "text/plain", NOT_ACCEPTABLE)
         if response.status_code >= 400:
             message = f"SPARQL syntax error or invalid query: {body.decode('utf-8', 'replace')}"
             return QueryReply(response.status_code, "text/plain", message.encode())

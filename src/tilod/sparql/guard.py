@@ -42,6 +42,7 @@ MAX_OPERATORS = 2000
 TERMS = {"iri", "pname", "variable", "string", "long_string", "number", "langtag", "comment"}
 TERM_WORDS = {"A", "TRUE", "FALSE", "UNDEF"}
 UPDATE_WORDS = {"INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH"}
+PROLOGUE_WORDS = {"PREFIX", "BASE"}
 
 
 class RefusedQuery(ValueError):
@@ -61,20 +62,34 @@ def keywords(query: str) -> list[str]:
     return [m.group("word").upper() for m in TOKEN.finditer(query) if m.group("word")]
 
 
+def leading_keyword(query: str) -> str | None:
+    """The first keyword after the PREFIX / BASE prologue: a query's form, an update's operation.
+
+    Stops there: the rest of a long query is not scanned.
+
+    >>> leading_keyword("PREFIX select: <http://x/> # ASK\\nBASE <http://y/> construct { ?s ?p ?o } WHERE {}")
+    'CONSTRUCT'
+    """
+    for match in TOKEN.finditer(query):
+        word = match.group("word")
+        if word and word.upper() not in PROLOGUE_WORDS:
+            return word.upper()
+    return None
+
+
 def check_query(query: str) -> None:
     """Raise RefusedQuery for SERVICE, and for update operations sent as a query.
 
     >>> check_query("SELECT * WHERE { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }")
     Traceback (most recent call last):
     ...
-    tilod.serving.sparql_guard.RefusedQuery: SERVICE (federated queries) is not allowed on this public endpoint
+    tilod.sparql.guard.RefusedQuery: SERVICE (federated queries) is not allowed on this public endpoint
     """
     check_shape(query)
-    words = keywords(query)
-    for word in words:
+    for word in keywords(query):
         if word in FORBIDDEN:
             raise RefusedQuery(FORBIDDEN[word])
-    first = next((w for w in words if w not in {"PREFIX", "BASE"}), None)
+    first = leading_keyword(query)
     if first in UPDATE_WORDS:
         raise RefusedQuery(f"{first}: this endpoint is read-only, updates are not accepted", 403)
 
@@ -87,7 +102,7 @@ def check_shape(query: str) -> None:
     >>> check_shape("ASK { " + "{" * 150 + " } " + "}" * 150)
     Traceback (most recent call last):
     ...
-    tilod.serving.sparql_guard.RefusedQuery: query nested too deeply: more than 100 levels of ( { [
+    tilod.sparql.guard.RefusedQuery: query nested too deeply: more than 100 levels of ( { [
     >>> check_shape("ASK { VALUES ?x { " + " ".join(map(str, range(50_000))) + " } }")  # data: fine
     """
     depth = deepest = operators = 0
