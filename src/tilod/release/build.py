@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import NoReturn
 
 import pyoxigraph as ox
 
@@ -26,7 +27,7 @@ from tilod.release.dumps import describe_file, sha256_of, write_dumps
 from tilod.release.history import CHANGES_FILE, ChangeSet, Snapshot, changes_graph, compare, snapshot
 from tilod.release.search_index import write_search_index
 from tilod.settings import Settings
-from tilod.validation.shacl import load_shapes, validate
+from tilod.validation.shacl import ValidationResult, load_shapes, validate
 
 ONTOLOGY_FILE = Path("ontology/tilod.ttl")
 SHAPES_FILE = Path("shapes/tilod-shapes.ttl")
@@ -83,13 +84,7 @@ def build_release(settings: Settings, out: Callable[[str], None] | None = None) 
     remove_stale_staging(releases)
     version = new_version(releases)
     if not result.conforms:
-        failed = releases / "failed" / version
-        failed.mkdir(parents=True, exist_ok=True)
-        result.report.serialize(failed / "validation-report.ttl", format="turtle")
-        raise ValidationFailed(
-            f"{result.summary()}\nreport written to {failed / 'validation-report.ttl'}\n"
-            f"the current release is unchanged"
-        )
+        raise_failed(releases, version, result)
     log(result.summary())
 
     staging = releases / f".staging-{version}-{os.getpid()}"
@@ -112,6 +107,10 @@ def build_release(settings: Settings, out: Callable[[str], None] | None = None) 
         files.append(describe_file(staging / CHANGES_FILE, "text/turtle", len(history)))
         description = describe_release(data, uris, version, created, files)
         description.serialize(staging / "void.ttl", format="turtle")
+        log("validating the ontology, VoID and changes with SHACL")
+        described = validate(ontology + description + history, shapes)
+        if not described.conforms:
+            raise_failed(releases, version, described, "the ontology, VoID or changes.ttl")
         log("loading the embedded store")
         store = ox.Store(str(staging / STORE_DIR))
         store.bulk_load(nt, ox.RdfFormat.N_TRIPLES)
@@ -146,6 +145,17 @@ def build_release(settings: Settings, out: Callable[[str], None] | None = None) 
     switch_current(releases, version)
     log(f"release {version} is current ({triples:,} triples; {final})")
     return final
+
+
+def raise_failed(releases: Path, version: str, result: ValidationResult, what: str = "the data") -> NoReturn:
+    """Write the report to `failed/<version>/` and stop the build."""
+    failed = releases / "failed" / version
+    failed.mkdir(parents=True, exist_ok=True)
+    result.report.serialize(failed / "validation-report.ttl", format="turtle")
+    raise ValidationFailed(
+        f"{result.summary()}\nin {what}\nreport written to {failed / 'validation-report.ttl'}\n"
+        f"the current release is unchanged"
+    )
 
 
 def changes_since_current(
