@@ -338,10 +338,10 @@ CASES: dict[str, Case] = {
         HAUTE_PICARDIE, "MinCountConstraintComponent", remove=((HAUTE_PICARDIE, ns.DCTERMS.source, None),),
         message="names its source",
     ),
-    # WKT that the old pattern (a prefix) let through
+    # WKT that the old pattern (a prefix: brackets and a digit) let through
     "outline-brackets-only": Case(
         SUD_AISNE_OUTLINE, "PatternConstraintComponent",
-        **replace(SUD_AISNE_OUTLINE, ns.GEO.asWKT, Literal("POLYGON(((", datatype=ns.GEO.wktLiteral)),
+        **replace(SUD_AISNE_OUTLINE, ns.GEO.asWKT, Literal("POLYGON(((0", datatype=ns.GEO.wktLiteral)),
         message="well-formed POLYGON or MULTIPOLYGON",
     ),
     "outline-unbalanced-brackets": Case(
