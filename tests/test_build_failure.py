@@ -126,7 +126,7 @@ def test_data_failing_shacl_stop_the_build_with_a_report(good, data_with_bad_reg
     # the région itself, and each commune of the subset that still names région 32
     communes = {c for c in message.splitlines() if "ClassConstraintComponent on region" in c}
     assert message.splitlines()[0].startswith("SHACL: ") and "in 2 group(s)" in message.splitlines()[0]
-    assert "- 1 x PatternConstraintComponent on codeINSEE: région code must be 2 digits" in message
+    assert "- 1 x PatternConstraintComponent on codeINSEE: région code must be one of INSEE's" in message
     assert len(communes) == 1 and "a commune lies in exactly one région of the release" in communes.pop()
     assert f"focus {region}  value 'HF'" in message
     assert f"report written to {report_path}" in message
@@ -136,6 +136,30 @@ def test_data_failing_shacl_stop_the_build_with_a_report(good, data_with_bad_reg
     focus = set(report.objects(None, SH.focusNode))
     assert URIRef(region) in focus
     assert all(str(f).startswith(f"{settings.base_uri}id/commune/") for f in focus - {URIRef(region)})
+    assert_unchanged(releases, before)
+
+
+def test_an_ontology_failing_shacl_stops_the_build_with_a_report(good, tmp_path, monkeypatch):
+    """The ontology, VoID and changes.ttl are validated too, once written: the real ontology
+    with one term's English label gone stops the build like bad data."""
+    releases, before = good
+    reports = failed_reports(releases)
+    text = (ROOT / "ontology/tilod.ttl").read_text(encoding="utf-8")
+    label = ', "membership of a territory of industry"@en'
+    assert text.count(label) == 1
+    ontology = tmp_path / "tilod.ttl"
+    ontology.write_text(text.replace(label, ""), encoding="utf-8")
+    monkeypatch.setattr("tilod.release.build.ONTOLOGY_FILE", ontology)
+    settings = subset_settings(releases)
+    with pytest.raises(ValidationFailed) as caught:
+        build_release(settings, out=quiet)
+    message = str(caught.value)
+    assert message.splitlines()[0] == "SHACL: 1 violation(s) in 1 group(s)"
+    assert "QualifiedMinCountConstraintComponent on label: needs an English label" in message
+    assert f"focus {settings.base_uri}def/tilod#Adhesion" in message
+    assert "in the ontology, VoID or changes.ttl" in message
+    new = [r for r in failed_reports(releases) if r not in reports]
+    assert len(new) == 1 and f"report written to {new[0]}" in message
     assert_unchanged(releases, before)
 
 

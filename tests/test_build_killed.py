@@ -41,6 +41,7 @@ STEPS: dict[str, str] = {
     "writing dumps": r"writing dumps",
     "comparing": r"comparing with the current release",
     "compared": r"\d+ changes since \S+, in \d+ territories",
+    "validating the description": r"validating the ontology, VoID and changes with SHACL",
     "loading the store": r"loading the embedded store",
     "writing the search index": r"writing the search index",
     "switching current": r"switching current to (?P<version>\S+)",

@@ -12,6 +12,8 @@ Set TILOD_SHAPES_ONE_BY_ONE=1 to validate each case alone on its own copy instea
 
 from __future__ import annotations
 
+import copy
+import json
 import os
 from dataclasses import dataclass
 
@@ -20,6 +22,12 @@ from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib import namespace as ns
 
 from conftest import ROOT
+from tilod.graph.builder import build_graph
+from tilod.graph.uris import Uris
+from tilod.records.turtle_files import parse_turtle
+from tilod.release.description import describe_release
+from tilod.release.dumps import WrittenFile
+from tilod.release.history import ChangeSet, Snapshot, changes_graph, diff, read_snapshot
 from tilod.validation.shacl import ValidationResult, load_shapes, validate
 
 BASE = "http://localhost:8000/"
@@ -41,6 +49,7 @@ BAIE_DE_SOMME = territory("2023-2027", "ti-3203")
 BRESLE_VIMEU = territory("2023-2027", "ti-2809")
 THIERACHE_PHASE_1 = territory("2018-2022", "ti-3212")
 CHATEAU_THIERRY_PHASE_1 = territory("2018-2022", "ti-3206")
+CHAUNY_PHASE_1 = territory("2018-2022", "ti-3211")
 GEOMETRY = URIRef(ID + "territoire/2023-2027/ti-3208/geometrie")
 LABELLING = URIRef(ID + "labellisation/2023-2027/ti-3208")
 ADHESION = URIRef(ID + "adhesion/2023-2027/ti-3208/200071892")
@@ -66,8 +75,20 @@ COUNT = URIRef(ID + "denombrement/2023-2027/region-32")
 PRIORITY = URIRef(ID + "priorite/innovation")
 #: a real EPCI (CU de Dunkerque) that is not in the Aisne+Somme release
 NOT_IN_RELEASE = URIRef(ID + "epci/245900428")
+VERMANDOIS = URIRef(ID + "epci/240200493")  # CC du Pays du Vermandois: in no territory of 2023-2027
+LABELLING_THIERACHE = URIRef(ID + "labellisation/2023-2027/ti-3217")
+COUNT_FRANCE = URIRef(ID + "denombrement/2023-2027/france")
+COUNT_AISNE = URIRef(ID + "denombrement/2023-2027/departement-02")
+SUD_AISNE_OUTLINE = URIRef(ID + "territoire/2023-2027/ti-3215/geometrie")
+HAUTE_PICARDIE_OUTLINE = URIRef(ID + "territoire/2023-2027/ti-3208/geometrie")
+SOMME_REGION_OUTLINE = URIRef(ID + "region/32/geometrie")
+CHAUNY = URIRef(ID + "commune/02173")
 #: in `Case.add`: the object removed from the record, as a plain string literal
 AS_PLAIN_STRING = Literal("(the removed value as a plain string)")
+#: in `Case.add`: the removed WKT without its last bracket
+AS_TRUNCATED_WKT = Literal("(the removed WKT without its last bracket)")
+#: in `Case.add`: the removed integer plus one
+PLUS_ONE = Literal("(the removed integer plus one)")
 
 Triple = tuple[URIRef, URIRef, object]
 
@@ -83,6 +104,20 @@ class Case:
     message: str = ""  # expected in sh:resultMessage
     value: object = None  # expected sh:value, if given
     also: tuple[URIRef, ...] = ()  # other records the bad one is rightly reported on
+    on: URIRef | None = None  # the record the violation is reported on, if not `focus`
+    uses: tuple[URIRef, ...] = ()  # other records the rule reads (no case of its group changes them)
+
+    @property
+    def reported(self) -> URIRef:
+        return self.on or self.focus
+
+    @property
+    def records(self) -> set[URIRef]:
+        return {self.focus, self.reported, *self.also}
+
+    @property
+    def touches(self) -> set[URIRef]:
+        return self.records | set(self.uses)
 
 
 def replace(s: URIRef, p: URIRef, new: object) -> dict[str, tuple[Triple, ...]]:
@@ -163,6 +198,7 @@ CASES: dict[str, Case] = {
     "epci-population-negative": Case(
         CHAUNY_TERGNIER, "MinInclusiveConstraintComponent",
         **replace(CHAUNY_TERGNIER, TILOD.populationTotale, Literal(-1)),
+        also=(HAUTE_PICARDIE, CHAUNY_PHASE_1),  # their populations are no longer their members' sum
     ),
     # Communes
     "commune-siren-bad-luhn": Case(
@@ -237,6 +273,94 @@ CASES: dict[str, Case] = {
     "concept-outside-any-scheme": Case(
         PRIORITY, "MinCountConstraintComponent", remove=((PRIORITY, ns.SKOS.inScheme, None),),
     ),
+    # A stated count about no zone
+    "count-without-zone": Case(
+        COUNT, "MinCountConstraintComponent", remove=((COUNT, TILOD.zone, None),), message="one zone",
+    ),
+    # An EPCI whose INSEE code is another (valid) SIREN, the CA du Saint-Quentinois'
+    "epci-code-insee-not-its-siren": Case(
+        TERRE_DE_PICARDIE, "SPARQLConstraintComponent",
+        **replace(TERRE_DE_PICARDIE, IGEO.codeINSEE, Literal("200071892", datatype=ns.XSD.token)),
+        message="INSEE code 200071892 differs from the SIREN 200070928",
+        value=Literal("200071892", datatype=ns.XSD.token),
+    ),
+    # The CA du Saint-Quentinois no longer listed by ti-3208, its membership record left
+    "membership-its-territory-does-not-list": Case(
+        HAUTE_PICARDIE, "SPARQLConstraintComponent",
+        remove=((HAUTE_PICARDIE, ns.ORG.hasMember, SAINT_QUENTINOIS),), on=ADHESION,
+        message=f"membership of {SAINT_QUENTINOIS} in {HAUTE_PICARDIE}, which does not list it",
+        value=SAINT_QUENTINOIS,
+    ),
+    # The reverse: the Thiérache lists the CC du Pays du Vermandois, with no membership record
+    "member-without-membership": Case(
+        THIERACHE, "SPARQLConstraintComponent", add=((THIERACHE, ns.ORG.hasMember, VERMANDOIS),),
+        message="has no membership record", value=VERMANDOIS,
+    ),
+    "territory-population-totale-not-the-sum": Case(
+        ALBERT_AMIENS, "SPARQLConstraintComponent",
+        remove=((ALBERT_AMIENS, TILOD.populationTotale, None),),
+        add=((ALBERT_AMIENS, TILOD.populationTotale, PLUS_ONE),),
+        message="population totale",
+    ),
+    "territory-population-municipale-not-the-sum": Case(
+        BRESLE_VIMEU, "SPARQLConstraintComponent",
+        remove=((BRESLE_VIMEU, TILOD.populationMunicipale, None),),
+        add=((BRESLE_VIMEU, TILOD.populationMunicipale, PLUS_ONE),),
+        message="population municipale",
+    ),
+    # The Sud de l'Aisne said to be in the Pas-de-Calais, where none of its members is
+    "territory-departement-without-a-member-there": Case(
+        SUD_AISNE, "SPARQLConstraintComponent", add=((SUD_AISNE, TILOD.departement, PAS_DE_CALAIS),),
+        message="holds none of the territory's members", value=PAS_DE_CALAIS,
+    ),
+    # The 2023-2027 labelling of the Thiérache dated in 2022
+    "labelling-dated-outside-its-phase": Case(
+        LABELLING_THIERACHE, "SPARQLConstraintComponent",
+        **replace(LABELLING_THIERACHE, ns.DCTERMS.date, Literal("2022-12-31", datatype=ns.XSD.date)),
+        message="outside its phase (2023-2027)", uses=(PHASE_2023,),
+    ),
+    # The subset holds 7 territories of 2023-2027 in the Hauts-de-France: never more than stated
+    "count-below-the-data": Case(
+        COUNT, "SPARQLConstraintComponent", **replace(COUNT, TILOD.nombre, Literal(6)),
+        message=f"states 6 territories in {HAUTS_DE_FRANCE}, the data holds 7", value=Literal(6),
+    ),
+    # The Aisne is in the subset's perimeter (it holds all its territories): exactly as stated
+    "count-above-the-data-in-the-perimeter": Case(
+        COUNT_AISNE, "SPARQLConstraintComponent", **replace(COUNT_AISNE, TILOD.nombre, Literal(5)),
+        message=f"states 5 territories in {AISNE}, the data holds 4", value=Literal(5),
+    ),
+    # Chauny in the CC du Pays du Vermandois as well as in the CA Chauny-Tergnier-La Fère
+    "commune-in-two-epcis": Case(
+        CHAUNY, "SPARQLConstraintComponent", add=((CHAUNY, IGEO.subdivisionDirecteDe, VERMANDOIS),),
+        message="commune in two EPCIs",
+    ),
+    "territory-without-source": Case(
+        HAUTE_PICARDIE, "MinCountConstraintComponent", remove=((HAUTE_PICARDIE, ns.DCTERMS.source, None),),
+        message="names its source",
+    ),
+    # WKT that the old pattern (a prefix: brackets and a digit) let through
+    "outline-brackets-only": Case(
+        SUD_AISNE_OUTLINE, "PatternConstraintComponent",
+        **replace(SUD_AISNE_OUTLINE, ns.GEO.asWKT, Literal("POLYGON(((0", datatype=ns.GEO.wktLiteral)),
+        message="well-formed POLYGON or MULTIPOLYGON",
+    ),
+    "outline-unbalanced-brackets": Case(
+        HAUTE_PICARDIE_OUTLINE, "PatternConstraintComponent",
+        remove=((HAUTE_PICARDIE_OUTLINE, ns.GEO.asWKT, None),),
+        add=((HAUTE_PICARDIE_OUTLINE, ns.GEO.asWKT, AS_TRUNCATED_WKT),),
+        message="well-formed POLYGON or MULTIPOLYGON",
+    ),
+    "outline-coordinate-not-a-number": Case(
+        SOMME_REGION_OUTLINE, "PatternConstraintComponent",
+        **replace(SOMME_REGION_OUTLINE, ns.GEO.asWKT, Literal(
+            "MULTIPOLYGON(((3.1 49.2, 3.2 49.3, 3.3 abc, 3.1 49.2)))", datatype=ns.GEO.wktLiteral)),
+        message="well-formed POLYGON or MULTIPOLYGON",
+    ),
+    "region-code-05-does-not-exist": Case(
+        HAUTS_DE_FRANCE, "PatternConstraintComponent",
+        **replace(HAUTS_DE_FRANCE, IGEO.codeINSEE, Literal("05", datatype=ns.XSD.token)),
+        message="région code", value=Literal("05", datatype=ns.XSD.token),
+    ),
 }
 
 
@@ -246,7 +370,7 @@ def groups(cases: dict[str, Case]) -> list[list[str]]:
         return [[name] for name in cases]
     found: list[tuple[set[URIRef], list[str]]] = []
     for name, case in cases.items():
-        records = {case.focus, *case.also}
+        records = case.touches
         for used, names in found:
             if not used & records:
                 used |= records
@@ -281,6 +405,12 @@ def mutate(graph: Graph, case: Case) -> None:
     for s, p, o in case.add:
         if o is AS_PLAIN_STRING:
             o = Literal(str(removed[0][2]))
+        elif o is AS_TRUNCATED_WKT:
+            wkt = str(removed[0][2])
+            assert wkt.endswith(")")
+            o = Literal(wkt[:-1], datatype=ns.GEO.wktLiteral)
+        elif o is PLUS_ONE:
+            o = Literal(removed[0][2].toPython() + 1)  # type: ignore[union-attr]
         assert (s, p, o) not in graph
         graph.add((s, p, o))
 
@@ -325,18 +455,18 @@ def test_each_rule_catches_a_real_record_made_bad(validated, name):
     case = CASES[name]
     result = next(r for names, r in validated if name in names)
     assert not result.conforms
-    found = results_on(result, case.focus)
+    found = results_on(result, case.reported)
     assert any(
         r["component"] == case.component
         and case.message in str(r["message"])
         and (case.value is None or r["value"] == case.value)
         for r in found
-    ), f"expected {case.component} on {case.focus}; got {found}\n{result.summary()}"
+    ), f"expected {case.component} on {case.reported}; got {found}\n{result.summary()}"
 
 
 def test_violations_are_on_the_bad_records_only(validated):
     for names, result in validated:
-        expected = {node for n in names for node in (CASES[n].focus, *CASES[n].also)}
+        expected = {node for n in names for node in CASES[n].records}
         reported = set(result.report.objects(None, ns.SH.focusNode))
         assert reported <= expected, f"{names}: unexpected {reported - expected}"
 
@@ -355,3 +485,191 @@ def test_summary_groups_and_counts_violations(subset_graph, shapes):
     )
     assert f"focus {SAINT_QUENTIN}  value '2691'" in summary
     assert f"focus {AMIENS}  value '8021'" in summary
+
+
+# -- counts on a partial release ----------------------------------------------------------------
+
+def test_a_partial_release_checks_counts_only_where_it_holds_every_territory(subset_graph, shapes):
+    """The subset says it is partial (tilod:perimetre: the Aisne and the Somme). Without that
+    statement the same data claims to be all of France: the counts of France (183) and of the
+    Hauts-de-France (18) are then more than it holds (its 7 territories of 2023-2027 all touch
+    the Hauts-de-France), and only those two are reported; the Aisne's (4) still holds."""
+    graph = copy_of(subset_graph)
+    perimeter = list(graph.triples((URIRef(ID + "jeu-de-donnees/tilod"), TILOD.perimetre, None)))
+    assert {o for _, _, o in perimeter} == {AISNE, SOMME}
+    for triple in perimeter:
+        graph.remove(triple)
+    result = validate(graph, shapes)
+    reported = {(str(f), str(result.report.value(r, ns.SH.resultMessage)))
+                for r, f in result.report.subject_objects(ns.SH.focusNode)}
+    assert reported == {
+        (str(COUNT_FRANCE), f"the source states 183 territories in {ID}pays/france, the data holds 7"),
+        (str(COUNT), f"the source states 18 territories in {HAUTS_DE_FRANCE}, the data holds 7"),
+    }, result.summary()
+
+
+# -- the communes of the Grand Paris: in an EPT and in the Métropole ----------------------------
+
+def test_grand_paris_communes_are_in_an_ept_and_the_metropole_only(inputs, shapes):
+    """The real Seine-Saint-Denis: each of its communes is in one EPT and in the Métropole du
+    Grand Paris, which the rule allows; one of them also in a second EPT is a violation."""
+    graph = build_graph(inputs, Uris(BASE), ("93",))
+    mgp = URIRef(ID + "epci/200054781")
+    saint_denis = URIRef(ID + "commune/93066")
+    plaine_commune = URIRef(ID + "epci/200057867")  # the EPT of Saint-Denis
+    est_ensemble = URIRef(ID + "epci/200057875")  # another EPT of the Seine-Saint-Denis
+    in_both = [c for c in graph.subjects(IGEO.subdivisionDirecteDe, mgp)
+               if len([e for e in graph.objects(c, IGEO.subdivisionDirecteDe)
+                       if (e, ns.RDF.type, IGEO.Intercommunalite) in graph]) == 2]
+    assert len(in_both) == 39 and saint_denis in in_both  # the 39 communes of the Seine-Saint-Denis
+    assert {(saint_denis, IGEO.subdivisionDirecteDe, e) in graph for e in (mgp, plaine_commune)} == {True}
+    assert (est_ensemble, ns.RDF.type, IGEO.Intercommunalite) in graph
+    result = validate(copy_of(graph), shapes)
+    assert result.conforms, result.summary()
+
+    graph.add((saint_denis, IGEO.subdivisionDirecteDe, est_ensemble))
+    result = validate(graph, shapes)
+    found = results_on(result, saint_denis)
+    assert [r["message"] for r in found if r["component"] == "SPARQLConstraintComponent"] == [
+        f"commune in two EPCIs, {plaine_commune} and {est_ensemble} (only an EPT and the Métropole "
+        "du Grand Paris share communes)"], result.summary()
+    assert set(result.report.objects(None, ns.SH.focusNode)) == {saint_denis}
+
+
+# -- the release's other graphs: ontology, VoID, changes.ttl ------------------------------------
+
+META_VERSION = "20260101T000000Z"
+DUMPS = f"{BASE}dumps/{META_VERSION}/"
+DATASET = URIRef(ID + "jeu-de-donnees/tilod")
+ONTOLOGY = URIRef(BASE + "def/tilod")
+COMPARISON = URIRef(DUMPS + "changes.ttl#comparaison")
+
+
+def change(n: int) -> URIRef:
+    return URIRef(f"{DUMPS}changes.ttl#changement-{n}")
+
+
+def edited(old: Snapshot) -> Snapshot:
+    """The subset's territories with: ti-3208 renamed and the CC du Pays du Vermandois added,
+    the CC des Trois Rivières moved from ti-3217 to ti-3215, ti-3214 gone."""
+    new = copy.deepcopy(old)
+    t = "id/territoire/2023-2027/"
+    new.territories[t + "ti-3208"] = "Haute-Picardie et Vermandois"
+    new.members[t + "ti-3208"].add("id/epci/240200493")
+    new.labels["id/epci/240200493"] = "CC du Pays du Vermandois"
+    new.members[t + "ti-3217"].remove("id/epci/240200600")
+    new.members[t + "ti-3215"].add("id/epci/240200600")
+    del new.territories[t + "ti-3214"]
+    del new.members[t + "ti-3214"]
+    return new
+
+
+#: the changes of `edited`, in the order changes.ttl numbers them
+CHANGE_KINDS = ["ChangementDeNom", "AjoutDeMembre", "RetraitDeTerritoire", "AjoutDeMembre", "RetraitDeMembre"]
+
+META_CASES: dict[str, Case] = {
+    "ontology-term-without-english-label": Case(
+        TILOD.Adhesion, "QualifiedMinCountConstraintComponent",
+        remove=((TILOD.Adhesion, ns.RDFS.label, Literal("membership of a territory of industry", lang="en")),),
+        message="English label",
+    ),
+    "ontology-term-without-english-definition": Case(
+        TILOD.zone, "MinCountConstraintComponent",
+        remove=((TILOD.zone, ns.SKOS.definition, Literal("Area (France, region, département) a count is about.",
+                                                          lang="en")),),
+        message="one definition",
+    ),
+    "ontology-term-defined-elsewhere": Case(
+        TILOD.nombre, "HasValueConstraintComponent",
+        **replace(TILOD.nombre, ns.RDFS.isDefinedBy, URIRef("http://rdf.insee.fr/def/geo")),
+        message="defined by the tilod ontology",
+    ),
+    "ontology-without-licence": Case(
+        ONTOLOGY, "MinCountConstraintComponent", remove=((ONTOLOGY, ns.DCTERMS.license, None),),
+    ),
+    "void-triples-not-an-integer": Case(
+        DATASET, "DatatypeConstraintComponent",
+        remove=((DATASET, ns.VOID.triples, None),), add=((DATASET, ns.VOID.triples, AS_PLAIN_STRING),),
+        message="number of triples",
+    ),
+    "dump-without-byte-size": Case(
+        URIRef(DUMPS + "tilod.nt.gz"), "MinCountConstraintComponent",
+        remove=((URIRef(DUMPS + "tilod.nt.gz"), ns.DCAT.byteSize, None),), message="size in bytes",
+    ),
+    "dump-without-media-type": Case(
+        URIRef(DUMPS + "tilod.ttl"), "MinCountConstraintComponent",
+        remove=((URIRef(DUMPS + "tilod.ttl"), ns.DCAT.mediaType, None),), message="media type",
+    ),
+    "dump-media-type-not-iana": Case(
+        URIRef(DUMPS + "tilod.jsonld"), "PatternConstraintComponent",
+        **replace(URIRef(DUMPS + "tilod.jsonld"), ns.DCAT.mediaType, URIRef("http://example.org/json-ld")),
+        message="IANA media-type IRI",
+    ),
+    "dump-without-licence": Case(
+        URIRef(DUMPS + "shapes.ttl"), "MinCountConstraintComponent",
+        remove=((URIRef(DUMPS + "shapes.ttl"), ns.DCTERMS.license, None),), message="names its licence",
+    ),
+    "change-without-subject": Case(
+        change(3), "MinCountConstraintComponent", remove=((change(3), ns.DCTERMS.subject, None),),
+        message="about one territory",
+    ),
+    "member-change-without-member": Case(
+        change(2), "MinCountConstraintComponent", remove=((change(2), TILOD.membre, None),),
+        message="names the member",
+    ),
+    "change-outside-the-comparison": Case(
+        COMPARISON, "MinCountConstraintComponent", remove=((COMPARISON, ns.DCTERMS.hasPart, change(4)),),
+        on=change(4), message="part of the release's comparison",
+    ),
+}
+META_GROUPS = groups(META_CASES)
+
+
+@pytest.fixture(scope="module")
+def described(release, subset_graph) -> Graph:
+    """The graph of a release's ontology, VoID and changes.ttl, as the build validates it: the
+    ontology, the subset's VoID (for META_VERSION, from the real release's files) and the
+    changes of `edited` since the real subset release."""
+    manifest = json.loads((release / "release.json").read_text(encoding="utf-8"))
+    files = [WrittenFile(**f) for f in manifest["files"]]
+    void = describe_release(subset_graph, Uris(BASE), META_VERSION, manifest["created"], files)
+    version, old = read_snapshot(release)
+    changes = diff(old, edited(old))
+    assert [c.kind for c in changes] == CHANGE_KINDS
+    history = changes_graph(ChangeSet(META_VERSION, manifest["created"], version, changes), BASE)
+    return parse_turtle(ROOT / "ontology/tilod.ttl", BASE) + void + history
+
+
+@pytest.fixture(scope="module")
+def meta_validated(described, shapes) -> list[tuple[list[str], ValidationResult]]:
+    out = []
+    for names in META_GROUPS:
+        graph = copy_of(described)
+        for name in names:
+            mutate(graph, META_CASES[name])
+        out.append((names, validate(graph, shapes)))
+    return out
+
+
+def test_the_real_ontology_void_and_changes_conform(described, shapes):
+    result = validate(copy_of(described), shapes)
+    assert result.conforms, result.summary()
+    for n, kind in enumerate(CHANGE_KINDS, 1):
+        assert (change(n), ns.RDF.type, TILOD[kind]) in described
+
+
+@pytest.mark.parametrize("name", list(META_CASES))
+def test_each_rule_catches_a_real_description_made_bad(meta_validated, name):
+    case = META_CASES[name]
+    result = next(r for names, r in meta_validated if name in names)
+    found = results_on(result, case.reported)
+    assert any(
+        r["component"] == case.component and case.message in str(r["message"]) for r in found
+    ), f"expected {case.component} on {case.reported}; got {found}\n{result.summary()}"
+
+
+def test_description_violations_are_on_the_bad_records_only(meta_validated):
+    for names, result in meta_validated:
+        expected = {node for n in names for node in META_CASES[n].records}
+        reported = set(result.report.objects(None, ns.SH.focusNode))
+        assert reported <= expected, f"{names}: unexpected {reported - expected}"

@@ -91,6 +91,8 @@ class GraphBuilder:
         for territory in territories:
             self._territory(territory)
         self._press_names({t.id for t in territories if t.phase == PHASE_2023})
+        for code in sorted(self.scope):  # a partial release says which départements it covers
+            self.add((self.uris.dataset, self.t.perimetre, self.uris.departement(code)))
         return self.graph
 
     def _place(self, uri: URIRef, kind: URIRef, code: str, name: str) -> None:

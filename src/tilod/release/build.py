@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import NoReturn
 
 import pyoxigraph as ox
 
@@ -27,7 +28,7 @@ from tilod.release.dumps import describe_file, sha256_of, write_dumps
 from tilod.release.history import ChangeSet, Snapshot, changes_graph, compare, snapshot
 from tilod.release.search_index import write_search_index
 from tilod.settings import Settings
-from tilod.validation.shacl import load_shapes, validate
+from tilod.validation.shacl import ValidationResult, load_shapes, validate
 
 
 class ValidationFailed(TilodError):
@@ -79,13 +80,7 @@ def build_release(settings: Settings, out: Callable[[str], None] | None = None) 
     remove_stale_staging(releases)
     version = new_version(releases)
     if not result.conforms:
-        report = layout.failed_folder(releases, version) / layout.VALIDATION_REPORT
-        report.parent.mkdir(parents=True, exist_ok=True)
-        result.report.serialize(report, format="turtle")
-        raise ValidationFailed(
-            f"{result.summary()}\nreport written to {report}\n"
-            f"the current release is unchanged"
-        )
+        raise_failed(releases, version, result)
     log(result.summary())
 
     staging = layout.staging_folder(releases, version, os.getpid())
@@ -108,6 +103,10 @@ def build_release(settings: Settings, out: Callable[[str], None] | None = None) 
         files.append(describe_file(staging / layout.CHANGES, "text/turtle", len(history)))
         description = describe_release(data, uris, version, created, files)
         description.serialize(staging / layout.VOID, format="turtle")
+        log("validating the ontology, VoID and changes with SHACL")
+        described = validate(ontology + description + history, shapes)
+        if not described.conforms:
+            raise_failed(releases, version, described, "the ontology, VoID or changes.ttl")
         log("loading the embedded store")
         store = ox.Store(str(staging / layout.STORE))
         store.bulk_load(nt, ox.RdfFormat.N_TRIPLES)
@@ -151,6 +150,17 @@ def input_name(path: Path, data_dir: Path) -> str:
         return str(Path(data_dir.name) / path.resolve().relative_to(data_dir.resolve()))
     except ValueError:
         return str(path)
+
+
+def raise_failed(releases: Path, version: str, result: ValidationResult, what: str = "the data") -> NoReturn:
+    """Write the report to `failed/<version>/` and stop the build."""
+    report = layout.failed_folder(releases, version) / layout.VALIDATION_REPORT
+    report.parent.mkdir(parents=True, exist_ok=True)
+    result.report.serialize(report, format="turtle")
+    raise ValidationFailed(
+        f"{result.summary()}\nin {what}\nreport written to {report}\n"
+        f"the current release is unchanged"
+    )
 
 
 def changes_since_current(

@@ -70,6 +70,8 @@ def describe_release(
                        "http://purl.org/dc/terms/", "http://www.w3.org/ns/prov#",
                        "http://www.opengis.net/ont/geosparql#"):
         add((ds, VOID.vocabulary, URIRef(str(vocabulary))))
+    for departement in data.objects(ds, uris.tilod.perimetre):  # a partial release's scope
+        add((ds, uris.tilod.perimetre, departement))
     add((ds, VOID.triples, Literal(len(data))))
     subjects = set(data.subjects())
     add((ds, VOID.entities, Literal(sum(1 for s in subjects if isinstance(s, URIRef)))))
