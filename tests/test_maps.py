@@ -12,7 +12,7 @@ import shapely
 
 from conftest import ROOT
 from tilod.records.geometry import to_wkt
-from tilod.serving import maps
+from tilod.serving.rendering import maps
 
 SVG = "{http://www.w3.org/2000/svg}"
 POINT = re.compile(r"(-?\d+(?:\.\d+)?),(-?\d+(?:\.\d+)?)")

@@ -21,8 +21,8 @@ from server import start_server, stop_server
 from test_pages import BROWSER, assert_well_formed, last_ms, page
 
 from conftest import ROOT
-from tilod.serving import ontology_doc
 from tilod.serving.i18n import template_globals
+from tilod.serving.views import ontology_doc
 
 BASE = "http://localhost:8000/"
 NS = BASE + "def/tilod#"

@@ -15,15 +15,16 @@ from pathlib import Path
 import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, render_template, request
 
-from tilod.serving import ontology_doc, pages, shapes_doc
 from tilod.serving.formats import EXTENSIONS, HTML, RDF_ALIASES, RDF_FORMATS, content_type
 from tilod.serving.http import cacheable, plain_error
 from tilod.serving.i18n import page_lang
 from tilod.serving.negotiation import negotiate
-from tilod.serving.ontology_doc import ONTOLOGY_FILE, UnreadableFile
 from tilod.serving.release import current_release, current_settings
 from tilod.serving.render import FORMAT_LINKS, html_rows, serialize
-from tilod.serving.shapes_doc import SHAPES_FILE
+from tilod.serving.views import ontology_doc, pages, shapes_doc
+from tilod.serving.views.ontology_doc import ONTOLOGY_FILE
+from tilod.serving.views.shapes_doc import SHAPES_FILE
+from tilod.serving.views.terms import UnreadableFile
 
 bp = Blueprint("resources", __name__)
 

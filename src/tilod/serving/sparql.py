@@ -22,8 +22,8 @@ from tilod.serving.http import cacheable, plain_error
 from tilod.serving.i18n import page_lang
 from tilod.serving.negotiation import negotiate
 from tilod.serving.release import current_release, current_settings
+from tilod.serving.rendering.sparql_results import GRAPH_DOWNLOADS, RESULT_DOWNLOADS, result_page
 from tilod.serving.sparql_guard import RefusedQuery, check_query
-from tilod.serving.sparql_results import GRAPH_DOWNLOADS, RESULT_DOWNLOADS, result_page
 from tilod.stores.base import QueryRequest, QueryTimeout, StoreBusy, StoreUnavailable
 
 bp = Blueprint("sparql", __name__)

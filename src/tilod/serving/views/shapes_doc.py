@@ -17,9 +17,9 @@ from rdflib.term import Node
 
 from tilod.graph.namespaces import STANDARD_PREFIXES
 from tilod.serving.i18n import page_lang
-from tilod.serving.ontology_doc import Fact, Reader, Value, release_graph
 from tilod.serving.release import ServedRelease
 from tilod.serving.render import FORMAT_LINKS, compact
+from tilod.serving.views.terms import Fact, Reader, Value, release_graph
 
 SHAPES_FILE = "shapes.ttl"
 #: how a shape picks its focus nodes: (predicate, French heading)

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from markupsafe import Markup
 
-from tilod.serving.charts import bar_chart
+from tilod.serving.rendering.charts import bar_chart
 
 MAX_ROWS_SHOWN = 1000  # the rest is in the downloads
 MAX_BARS = 60  # more bars than this is no longer a chart one reads
