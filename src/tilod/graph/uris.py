@@ -32,7 +32,6 @@ class Uris:
         self.reference_source = URIRef(self.id + "source/decoupage-administratif")
         #: IGN Admin Express outlines of communes, départements and régions (france-geojson)
         self.geometry_source = URIRef(self.id + "source/france-geojson")
-        self.france = URIRef(self.id + "pays/france")
 
     def _id(self, *parts: str) -> URIRef:
         return URIRef(self.id + "/".join(parts))

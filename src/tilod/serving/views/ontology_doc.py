@@ -21,7 +21,7 @@ from tilod.serving.release import ServedRelease
 from tilod.serving.render import FORMAT_LINKS, compact
 from tilod.serving.views.queries import query, select
 from tilod.serving.views.search import fold
-from tilod.serving.views.terms import LABELS, Fact, Reader, Value, pick, release_graph
+from tilod.serving.views.terms import LABELS, DocValue, Fact, Reader, pick, release_turtle
 
 VANN = Namespace("http://purl.org/vocab/vann/")
 ONTOLOGY_FILE = "ontology.ttl"
@@ -61,9 +61,9 @@ class Term:
     local: str  # the anchor
     iri: str
     name: str  # prefixed name
-    label: Value
-    labels: list[Value]
-    definition: Value | None
+    label: DocValue
+    labels: list[DocValue]
+    definition: DocValue | None
     facts: list[Fact]
     deprecated: bool = False
 
@@ -77,17 +77,17 @@ class Section:
 
 @dataclass(frozen=True)
 class Relation:
-    domain: list[Value]
-    property: Value
-    range: list[Value]
+    domain: list[DocValue]
+    property: DocValue
+    range: list[DocValue]
 
 
 @dataclass
 class Scheme:
     href: str
-    label: Value
-    concepts: list[tuple[str, Value]] = field(default_factory=list)  # (notation, label)
-    used_by: list[Value] = field(default_factory=list)
+    label: DocValue
+    concepts: list[tuple[str, DocValue]] = field(default_factory=list)  # (notation, label)
+    used_by: list[DocValue] = field(default_factory=list)
 
     @property
     def coded(self) -> bool:
@@ -98,8 +98,8 @@ class Scheme:
 @dataclass
 class OntologyDoc:
     iri: str
-    title: Value
-    description: Value | None
+    title: DocValue
+    description: DocValue | None
     namespace: str
     prefix: str | None
     facts: list[Fact]
@@ -108,7 +108,7 @@ class OntologyDoc:
     schemes: list[Scheme]
 
 
-def _facts(*pairs: tuple[str, list[Value]]) -> list[Fact]:
+def _facts(*pairs: tuple[str, list[DocValue]]) -> list[Fact]:
     return [Fact(name, values) for name, values in pairs if values]
 
 
@@ -179,7 +179,7 @@ def document(graph: Graph, base: str, lang: str, schemes: list[dict[str, str]] |
         if terms:
             sections.append(Section(sid, heading, terms))
 
-    title = r.literal(onto, DCTERMS.title, RDFS.label, DC.title) or Value(str(onto), code=True)
+    title = r.literal(onto, DCTERMS.title, RDFS.label, DC.title) or DocValue(str(onto), code=True)
     facts = _facts(*((name, r.refs(onto, *predicates)) for name, predicates in HEADER))
     return OntologyDoc(
         iri=str(onto), title=title, description=r.literal(onto, DCTERMS.description, RDFS.comment, DC.description),
@@ -192,7 +192,7 @@ def _term(r: Reader, node: URIRef, sid: str) -> Term:
     local = r.local(node) or ""
     return Term(
         local=local, iri=str(node), name=compact(str(node), r.prefixes),
-        label=r.literal(node, *LABELS) or Value(local),
+        label=r.literal(node, *LABELS) or DocValue(local),
         labels=r.every_label(node),
         definition=r.literal(node, SKOS.definition, RDFS.comment, DCTERMS.description),
         facts=_term_facts(r, node, sid),
@@ -223,13 +223,13 @@ def _schemes(r: Reader, rows: list[dict[str, str]], uses: list[dict[str, str]]) 
         used.setdefault(row["scheme"], set()).add(row["property"])
     result = []
     for scheme, members in concepts.items():
-        label = r.text(pick(list(set(labels.get(scheme, []))), r.lang)) or Value(scheme, code=True)
-        listed = [(notation, r.text(pick(list(set(names)), r.lang)) or Value(concept, code=True), concept)
+        label = r.text(pick(list(set(labels.get(scheme, []))), r.lang)) or DocValue(scheme, code=True)
+        listed = [(notation, r.text(pick(list(set(names)), r.lang)) or DocValue(concept, code=True), concept)
                   for concept, (notation, names) in members.items()]
         listed.sort(key=lambda c: (not c[0], int(c[0]) if c[0].isdigit() else 0, c[0], fold(c[1].text)))
         result.append(Scheme(
             scheme, label,
-            [(notation, Value(v.text, href=concept, lang=v.lang, code=v.code)) for notation, v, concept in listed],
+            [(notation, DocValue(v.text, href=concept, lang=v.lang, code=v.code)) for notation, v, concept in listed],
             sorted((r.ref(URIRef(p)) for p in used.get(scheme, ())), key=lambda v: v.text),
         ))
     return sorted(result, key=lambda s: fold(s.label.text))
@@ -239,7 +239,7 @@ def _schemes(r: Reader, rows: list[dict[str, str]], uses: list[dict[str, str]]) 
 
 def page(release: ServedRelease, base: str) -> bytes:
     """The documentation page in the request's language (raises UnreadableFile)."""
-    graph = release_graph(release, ONTOLOGY_FILE, base)
+    graph = release_turtle(release, ONTOLOGY_FILE, base)
     schemes = select(release.data, query("concept-schemes"), base)
     uses = select(release.data, query("concept-scheme-uses"), base)
     return render(document(graph, base, page_lang(), schemes, uses), base, release.version)

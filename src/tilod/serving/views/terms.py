@@ -1,5 +1,5 @@
 """Reading an RDF vocabulary (the ontology, the shapes) for its documentation page: the values a
-page shows (`Value`, `Fact`) and a `Reader` that picks labels in the page's language and writes
+page shows (`DocValue`, `Fact`) and a `Reader` that picks labels in the page's language and writes
 terms as prefixed names linked to their anchor or IRI. Used by views/ontology_doc.py and
 views/shapes_doc.py.
 """
@@ -26,7 +26,7 @@ class UnreadableFile(Exception):
     """A Turtle file of the release (ontology, shapes, VoID) cannot be read or parsed."""
 
 
-def release_graph(release: ServedRelease, name: str, base: str) -> Graph:
+def release_turtle(release: ServedRelease, name: str, base: str) -> Graph:
     """The release's Turtle file `name` as a graph, parsed once per release (a release never changes)."""
     key = f"graph:{name}"
     graph = release.memo.get(key)
@@ -40,7 +40,7 @@ def release_graph(release: ServedRelease, name: str, base: str) -> Graph:
 
 
 @dataclass(frozen=True)
-class Value:
+class DocValue:
     """One thing shown: a text, a link, a date, or a group (`parts` joined by `text`, in `brackets`)."""
 
     text: str
@@ -49,14 +49,14 @@ class Value:
     tag: str | None = None  # a language tag printed after the text (lists of every label)
     code: bool = False  # a prefixed name or an IRI
     when: str | None = None  # an ISO date, for <time datetime>
-    parts: tuple[Value, ...] = ()
+    parts: tuple[DocValue, ...] = ()
     brackets: str = "()"
 
 
 @dataclass(frozen=True)
 class Fact:
     name: str  # French heading, translated by the template
-    values: list[Value]
+    values: list[DocValue]
 
 
 def _primary(tag: str | None) -> str:
@@ -87,13 +87,13 @@ class Reader:
         iri = str(node)
         return iri[len(self.namespace):] if isinstance(node, URIRef) and iri.startswith(self.namespace) else None
 
-    def text(self, literal: Literal | None) -> Value | None:
+    def text(self, literal: Literal | None) -> DocValue | None:
         if literal is None:
             return None
         tag = literal.language
-        return Value(str(literal), lang=tag if tag and _primary(tag) != self.lang else None)
+        return DocValue(str(literal), lang=tag if tag and _primary(tag) != self.lang else None)
 
-    def literal(self, subject: Node, *predicates: URIRef) -> Value | None:
+    def literal(self, subject: Node, *predicates: URIRef) -> DocValue | None:
         """The first of `predicates` that has a literal, in the page's language."""
         for predicate in predicates:
             found = [o for o in self.graph.objects(subject, predicate) if isinstance(o, Literal)]
@@ -101,36 +101,36 @@ class Reader:
                 return self.text(pick(found, self.lang))
         return None
 
-    def every_label(self, subject: Node) -> list[Value]:
+    def every_label(self, subject: Node) -> list[DocValue]:
         found = [o for p in LABELS for o in self.graph.objects(subject, p) if isinstance(o, Literal)]
         found.sort(key=lambda lit: (_primary(lit.language) != self.lang, lit.language or "", str(lit)))
-        return [Value(str(lit), lang=lit.language if _primary(lit.language) != self.lang else None,
+        return [DocValue(str(lit), lang=lit.language if _primary(lit.language) != self.lang else None,
                       tag=lit.language) for lit in found]
 
-    def ref(self, node: Node, depth: int = 0) -> Value:
+    def ref(self, node: Node, depth: int = 0) -> DocValue:
         """A term as a link: to its anchor on this page, else to its IRI (shown prefixed)."""
         if isinstance(node, URIRef):
             iri = str(node)
             local = self.local(node)
             if local is not None and iri in self.anchored:
-                return Value(compact(iri, self.prefixes), href=f"#{local}", code=True)
-            return Value(compact(iri, self.prefixes), href=iri, code=True)
+                return DocValue(compact(iri, self.prefixes), href=f"#{local}", code=True)
+            return DocValue(compact(iri, self.prefixes), href=iri, code=True)
         if isinstance(node, Literal):
             if node.datatype in (XSD.date, XSD.dateTime):
-                return Value(format_date(str(node), self.lang), when=str(node))
-            return self.text(node) or Value("")
+                return DocValue(format_date(str(node), self.lang), when=str(node))
+            return self.text(node) or DocValue("")
         if isinstance(node, BNode) and depth < 5:  # a class expression: owl:unionOf (A B)...
             for predicate, sign in ((OWL.unionOf, " ∪ "), (OWL.intersectionOf, " ∩ ")):
                 members = self.graph.value(node, predicate)
                 if members is not None:
-                    return Value(sign, parts=tuple(self.ref(m, depth + 1) for m in Collection(self.graph, members)))
-        return Value("[…]")
+                    return DocValue(sign, parts=tuple(self.ref(m, depth + 1) for m in Collection(self.graph, members)))
+        return DocValue("[…]")
 
-    def refs(self, subject: Node, *predicates: URIRef) -> list[Value]:
+    def refs(self, subject: Node, *predicates: URIRef) -> list[DocValue]:
         nodes = {o for p in predicates for o in self.graph.objects(subject, p)}
         return sorted((self.ref(o) for o in nodes), key=lambda v: (v.text, v.href or ""))
 
-    def refs_to(self, predicate: URIRef, obj: Node) -> list[Value]:
+    def refs_to(self, predicate: URIRef, obj: Node) -> list[DocValue]:
         """The terms whose `predicate` is `obj` or a class expression that names `obj`."""
         nodes = {s for s, o in self.graph.subject_objects(predicate) if obj in self.named(o)}
         return sorted((self.ref(s) for s in nodes), key=lambda v: v.text)
