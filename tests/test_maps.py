@@ -1,4 +1,4 @@
-"""The server-drawn SVG maps (serving/maps.py): pure functions, on made-up and real outlines."""
+"""The server-drawn SVG maps (serving/rendering/maps.py): pure functions, on made-up and real outlines."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import shapely
 
 from conftest import ROOT
 from tilod.records.geometry import to_wkt
-from tilod.serving import maps
+from tilod.serving.rendering import maps
 
 SVG = "{http://www.w3.org/2000/svg}"
 POINT = re.compile(r"(-?\d+(?:\.\d+)?),(-?\d+(?:\.\d+)?)")

@@ -20,8 +20,8 @@ from rdflib.namespace import OWL, RDF, RDFS, SH, SKOS
 from server import start_server, stop_server
 
 from conftest import ROOT
-from tilod.serving import ontology_doc
 from tilod.serving.i18n import template_globals
+from tilod.serving.views import ontology_doc
 
 NS = BASE + "def/tilod#"
 TERM_TYPES = (OWL.Class, RDFS.Class, OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty, RDF.Property)

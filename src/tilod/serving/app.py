@@ -56,7 +56,7 @@ def create_app(settings: Settings | None = None) -> Flask:
 
     @app.context_processor
     def words() -> dict:
-        return template_globals(settings.base_uri)  # lang, t(), href()... (serving/i18n.py)
+        return template_globals(settings.base_uri)  # lang, t(), href()... (serving/i18n/)
 
     @app.route("/health")
     def health() -> Response:

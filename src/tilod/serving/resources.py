@@ -16,12 +16,12 @@ import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, render_template, request
 
 from tilod.release import layout
-from tilod.serving import ontology_doc, pages, shapes_doc
 from tilod.serving.http import cacheable, plain_error
 from tilod.serving.i18n import page_lang
-from tilod.serving.ontology_doc import UnreadableFile
 from tilod.serving.release import current_release, current_settings
 from tilod.serving.render import FORMAT_LINKS, html_rows, serialize
+from tilod.serving.views import ontology_doc, pages, shapes_doc
+from tilod.serving.views.terms import UnreadableFile
 from tilod.sparql.media_types import HTML, RDF_FORMATS, content_type, extension
 from tilod.sparql.negotiation import choose_document, split_extension
 

@@ -20,7 +20,7 @@ from tilod.graph.namespaces import RDF, SD
 from tilod.serving.http import cacheable, plain_error
 from tilod.serving.i18n import page_lang
 from tilod.serving.release import current_release, current_settings
-from tilod.serving.sparql_results import GRAPH_DOWNLOADS, RESULT_DOWNLOADS, result_page
+from tilod.serving.rendering.sparql_results import GRAPH_DOWNLOADS, RESULT_DOWNLOADS, result_page
 from tilod.sparql.guard import RefusedQuery, check_query
 from tilod.sparql.media_types import FORMAT_IRIS, HTML, RDF_FORMATS, content_type
 from tilod.sparql.negotiation import choose_description, choose_result

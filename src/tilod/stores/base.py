@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -44,6 +45,17 @@ class StoreBusy(Exception):
 class DataStore(Protocol):
     def describe(self, uri: str) -> list[ox.Triple]:
         """Bounded description of `uri` (see stores/describe.py); empty if unknown."""
+        ...
+
+    def select(self, query: str, bindings: Mapping[str, str], base_iri: str | None = None) -> list[dict[str, str]]:
+        """Rows of one of tilod's own SELECTs as {variable: value} (unbound variables absent).
+
+        Each variable named in `bindings` is bound to that IRI by the store's own mechanism, never
+        by writing the IRI into `query` by hand: the embedded store substitutes it (the variable must
+        be projected), a remote one gets a VALUES block at each `#VALUES` line of the query (see
+        stores/remote.py `with_values`). `base_iri` resolves the query's relative IRIs. Raises
+        ValueError for a query or an IRI the store refuses (a bug in tilod, not the reader's fault).
+        """
         ...
 
     def query(self, request: QueryRequest) -> QueryReply:

@@ -1,7 +1,8 @@
 """What a resource's page says: its own triples, labels of what it links to, inverse links.
 
-Bounded, so that a région or the programme never produces a huge page. The subject is
-bound with `substitutions` (never pasted into the query text).
+Bounded, so that a région or the programme never produces a huge page. The subject ?s is
+bound by the store (`substitutions` here; a VALUES block at the `#VALUES` line on a remote store,
+stores/remote.py), never pasted into the query text.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 PREFIX geo: <http://www.opengis.net/ont/geosparql#>
 CONSTRUCT {{ ?s ?p ?o . ?o rdfs:label ?label . ?o ?gp ?go }}
 WHERE {{
+  #VALUES
   {{ ?s ?p ?o OPTIONAL {{ ?o rdfs:label ?label }} }}
   UNION {{ ?s geo:hasGeometry ?o . ?o ?gp ?go }}
 }} LIMIT {OUTBOUND_LIMIT}
@@ -24,7 +26,10 @@ WHERE {{
 INBOUND = f"""
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 CONSTRUCT {{ ?i ?ip ?s . ?i rdfs:label ?label }}
-WHERE {{ ?i ?ip ?s OPTIONAL {{ ?i rdfs:label ?label }} }} LIMIT {INBOUND_LIMIT}
+WHERE {{
+  #VALUES
+  ?i ?ip ?s OPTIONAL {{ ?i rdfs:label ?label }}
+}} LIMIT {INBOUND_LIMIT}
 """
 
 

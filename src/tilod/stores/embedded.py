@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import pyoxigraph as ox
 
 from tilod.stores.base import QueryReply, QueryRequest
@@ -18,6 +20,18 @@ class EmbeddedStore:
 
     def describe(self, uri: str) -> list[ox.Triple]:
         return describe(self.store, uri)
+
+    def select(self, query: str, bindings: Mapping[str, str], base_iri: str | None = None) -> list[dict[str, str]]:
+        """In this process, as descriptions are (tilod's own queries are bounded); the bindings
+        are the engine's substitutions."""
+        try:
+            substitutions = {ox.Variable(name): ox.NamedNode(iri) for name, iri in bindings.items()}
+            solutions = self.store.query(query, base_iri=base_iri, substitutions=substitutions)  # type: ignore[arg-type]
+        except (SyntaxError, RuntimeError) as exc:  # a bad query, or a binding it does not project
+            raise ValueError(f"the store refused the query: {exc}") from None
+        assert isinstance(solutions, ox.QuerySolutions), "not a SELECT"
+        names = [variable.value for variable in solutions.variables]
+        return [{name: term.value for name in names if (term := row[name]) is not None} for row in solutions]
 
     def query(self, request: QueryRequest) -> QueryReply:
         return self.pool.run(request)

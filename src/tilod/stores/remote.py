@@ -7,7 +7,9 @@ down raises StoreUnavailable (served as 503), and the next call tries again.
 
 from __future__ import annotations
 
+import json
 import re
+from collections.abc import Mapping
 
 import pyoxigraph as ox
 import requests
@@ -16,9 +18,43 @@ from tilod.sparql.guard import keywords
 from tilod.stores.base import QueryReply, QueryRequest, QueryTimeout, StoreUnavailable
 from tilod.stores.describe import INBOUND, OUTBOUND
 
-#: IRIs tilod mints: only these characters, so one can be written into a query safely
-SAFE_IRI = re.compile(r"https?://[A-Za-z0-9.\-:\[\]]+(/(?:[A-Za-z0-9._~\-/]|%[0-9A-Fa-f]{2})*)?")
+#: IRIs tilod mints (and its terms, with a fragment): only these characters, so one can be written
+#: into a query safely
+SAFE_IRI = re.compile(r"https?://[A-Za-z0-9.\-:\[\]]+(/(?:[A-Za-z0-9._~\-/]|%[0-9A-Fa-f]{2})*)?(#[A-Za-z0-9._~\-]*)?")
+VARIABLE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 NOT_ACCEPTABLE = b"none of the Accept header's types is available for this result"
+#: where a query takes the VALUES block of its bindings: a line of its own, `#VALUES` (a comment elsewhere)
+VALUES_LINE = re.compile(r"^([ \t]*)#VALUES[ \t]*$", re.MULTILINE)
+
+
+def with_values(query: str, bindings: Mapping[str, str], base_iri: str | None = None) -> str:
+    """`query` with its variables bound to IRIs by a VALUES block at each `#VALUES` line (and a
+    BASE line for `base_iri`): the one place a remote store's queries get IRIs written into them,
+    each first checked against `SAFE_IRI`, so that none can end the IRI or the query.
+
+    >>> print(with_values("SELECT * WHERE {\\n  #VALUES\\n  ?s ?p ?o }", {"s": "http://x/id/a"}))
+    SELECT * WHERE {
+      VALUES (?s) { (<http://x/id/a>) }
+      ?s ?p ?o }
+    >>> with_values("SELECT * WHERE {\\n  #VALUES\\n  ?s ?p ?o }", {"s": "http://x/> ?p ?o } #"})
+    Traceback (most recent call last):
+    ...
+    ValueError: not a safe IRI: 'http://x/> ?p ?o } #'
+    """
+    for iri in [*bindings.values(), *([base_iri] if base_iri is not None else [])]:
+        if not SAFE_IRI.fullmatch(iri):
+            raise ValueError(f"not a safe IRI: {iri!r}")
+    for name in bindings:
+        if not VARIABLE.fullmatch(name):
+            raise ValueError(f"not a variable name: {name!r}")
+    text = query
+    if bindings:
+        names = " ".join(f"?{name}" for name in bindings)
+        row = " ".join(f"<{iri}>" for iri in bindings.values())
+        text, count = VALUES_LINE.subn(lambda m: f"{m.group(1)}VALUES ({names}) {{ ({row}) }}", query)
+        if not count:
+            raise ValueError("the query has no #VALUES line for its bindings")
+    return f"BASE <{base_iri}>\n{text}" if base_iri is not None else text
 
 
 class RemoteStore:
@@ -66,13 +102,27 @@ class RemoteStore:
         return [q.triple for q in ox.parse(self._read(response), format=ox.RdfFormat.N_TRIPLES)]
 
     def describe(self, uri: str) -> list[ox.Triple]:
-        if not SAFE_IRI.fullmatch(uri):
+        try:
+            outbound_query, inbound_query = (with_values(q, {"s": uri}) for q in (OUTBOUND, INBOUND))
+        except ValueError:  # not an IRI tilod mints: nothing describes it
             return []
-        bind = f"VALUES ?s {{ <{uri}> }}"
-        outbound = self.construct(OUTBOUND.replace("WHERE {", "WHERE { " + bind, 1))
+        outbound = self.construct(outbound_query)
         if not outbound:
             return []
-        return outbound + self.construct(INBOUND.replace("WHERE {", "WHERE { " + bind, 1))
+        return outbound + self.construct(inbound_query)
+
+    def select(self, query: str, bindings: Mapping[str, str], base_iri: str | None = None) -> list[dict[str, str]]:
+        response = self._post(with_values(query, bindings, base_iri), "application/sparql-results+json")
+        try:
+            body = self._read(response)
+        except OverflowError:
+            raise ValueError(f"result larger than {self.max_bytes:,} bytes") from None
+        if response.status_code >= 500:
+            raise StoreUnavailable(f"SPARQL store answered {response.status_code}")
+        if response.status_code != 200:
+            raise ValueError(f"the store answered {response.status_code}: {body[:300]!r}")
+        rows = json.loads(body)["results"]["bindings"]
+        return [{name: cell["value"] for name, cell in row.items()} for row in rows]
 
     def query(self, request: QueryRequest) -> QueryReply:
         # same line, so that error positions the store reports stay right

@@ -19,7 +19,7 @@
   const SVG = "http://www.w3.org/2000/svg";
 
   // The columns of an aggregate result: a text (or IRI) column to label the bars, numeric
-  // columns to measure them. The same rule as the server's chart (serving/sparql_results.py).
+  // columns to measure them. The same rule as the server's chart (serving/rendering/sparql_results.py).
   function chartColumns(results) {
     if (!results || results.getType() !== "json" || !results.getVariables) {
       return null;

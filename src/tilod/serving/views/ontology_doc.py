@@ -12,20 +12,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from flask import render_template
-from rdflib import BNode, Graph, Literal, Namespace, URIRef
-from rdflib.collection import Collection
-from rdflib.namespace import DC, DCTERMS, OWL, RDF, RDFS, SKOS, XSD
-from rdflib.term import Node
+from rdflib import Graph, Literal, Namespace, URIRef
+from rdflib.namespace import DC, DCTERMS, OWL, RDF, RDFS, SKOS
 
-from tilod.errors import InputError
 from tilod.graph.namespaces import STANDARD_PREFIXES
-from tilod.records.turtle_files import parse_turtle
 from tilod.release import layout
-from tilod.serving import page_queries as q
-from tilod.serving.i18n import LANGS, format_date, page_lang
+from tilod.serving.i18n import page_lang
 from tilod.serving.release import ServedRelease
 from tilod.serving.render import FORMAT_LINKS, compact
-from tilod.serving.search import fold
+from tilod.serving.views.queries import query, select
+from tilod.serving.views.search import fold
+from tilod.serving.views.terms import LABELS, DocValue, Fact, Reader, pick, release_turtle
 
 VANN = Namespace("http://purl.org/vocab/vann/")
 
@@ -41,7 +38,6 @@ SECTIONS = [
     ("doc-concept-schemes", "Schémas de concepts", {SKOS.ConceptScheme}),
     ("doc-concepts", "Concepts", {SKOS.Concept}),
 ]
-LABELS = (RDFS.label, SKOS.prefLabel)
 #: header facts of the owl:Ontology: (French heading, predicates)
 HEADER = [
     ("Version", (OWL.versionInfo,)),
@@ -58,74 +54,16 @@ HEADER = [
     ("Voir aussi", (RDFS.seeAlso,)),
 ]
 
-# The concept schemes of the data, their concepts, and the properties whose values they are.
-SCHEMES = """PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-SELECT ?scheme ?schemeLabel ?schemeLang ?concept ?label ?labelLang ?notation WHERE {
-  ?scheme a skos:ConceptScheme .
-  OPTIONAL { ?scheme skos:prefLabel ?schemeLabel BIND(LANG(?schemeLabel) AS ?schemeLang) }
-  OPTIONAL {
-    ?concept skos:inScheme ?scheme .
-    OPTIONAL { ?concept skos:prefLabel ?label BIND(LANG(?label) AS ?labelLang) }
-    OPTIONAL { ?concept skos:notation ?notation }
-  }
-}
-"""
-SCHEME_USES = """PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-SELECT DISTINCT ?scheme ?property WHERE {
-  ?concept skos:inScheme ?scheme .
-  ?thing ?property ?concept .
-  FILTER(!STRSTARTS(STR(?property), STR(skos:)))
-}
-"""
-
-
-class UnreadableFile(Exception):
-    """A Turtle file of the release (ontology, shapes, VoID) cannot be read or parsed."""
-
-
-def release_graph(release: ServedRelease, name: str, base: str) -> Graph:
-    """The release's Turtle file `name` as a graph, parsed once per release (a release never changes)."""
-    key = f"graph:{name}"
-    graph = release.memo.get(key)
-    if graph is None:
-        try:
-            graph = parse_turtle(release.folder / name, base, into=Graph(bind_namespaces="none"))
-        except InputError as exc:
-            raise UnreadableFile(str(exc)) from None
-        release.memo[key] = graph
-    return graph
-
-
 # -- the data model the template reads ----------------------------------------------------------
-
-@dataclass(frozen=True)
-class Value:
-    """One thing shown: a text, a link, a date, or a group (`parts` joined by `text`, in `brackets`)."""
-
-    text: str
-    href: str | None = None
-    lang: str | None = None  # the text's language when it is not the page's (marked with lang=)
-    tag: str | None = None  # a language tag printed after the text (lists of every label)
-    code: bool = False  # a prefixed name or an IRI
-    when: str | None = None  # an ISO date, for <time datetime>
-    parts: tuple[Value, ...] = ()
-    brackets: str = "()"
-
-
-@dataclass(frozen=True)
-class Fact:
-    name: str  # French heading, translated by the template
-    values: list[Value]
-
 
 @dataclass
 class Term:
     local: str  # the anchor
     iri: str
     name: str  # prefixed name
-    label: Value
-    labels: list[Value]
-    definition: Value | None
+    label: DocValue
+    labels: list[DocValue]
+    definition: DocValue | None
     facts: list[Fact]
     deprecated: bool = False
 
@@ -139,17 +77,17 @@ class Section:
 
 @dataclass(frozen=True)
 class Relation:
-    domain: list[Value]
-    property: Value
-    range: list[Value]
+    domain: list[DocValue]
+    property: DocValue
+    range: list[DocValue]
 
 
 @dataclass
 class Scheme:
     href: str
-    label: Value
-    concepts: list[tuple[str, Value]] = field(default_factory=list)  # (notation, label)
-    used_by: list[Value] = field(default_factory=list)
+    label: DocValue
+    concepts: list[tuple[str, DocValue]] = field(default_factory=list)  # (notation, label)
+    used_by: list[DocValue] = field(default_factory=list)
 
     @property
     def coded(self) -> bool:
@@ -160,8 +98,8 @@ class Scheme:
 @dataclass
 class OntologyDoc:
     iri: str
-    title: Value
-    description: Value | None
+    title: DocValue
+    description: DocValue | None
     namespace: str
     prefix: str | None
     facts: list[Fact]
@@ -170,98 +108,7 @@ class OntologyDoc:
     schemes: list[Scheme]
 
 
-# -- graph -> model ------------------------------------------------------------------------------
-
-def _primary(tag: str | None) -> str:
-    return (tag or "").split("-")[0].lower()
-
-
-def pick(literals: list[Literal], lang: str) -> Literal | None:
-    """The literal in the page's language, else in the other one of ours, else untagged, else any."""
-    def rank(lit: Literal) -> tuple[int, str]:
-        tag = _primary(lit.language)
-        return (0 if tag == lang else 1 if tag in LANGS else 2 if not tag else 3), str(lit)
-
-    return min(literals, key=rank, default=None)
-
-
-class Reader:
-    """Reads one ontology graph for a page in one language."""
-
-    def __init__(self, graph: Graph, lang: str, namespace: str, prefixes: dict[str, str]) -> None:
-        self.graph = graph
-        self.lang = lang
-        self.namespace = namespace
-        # longest namespace first: a prefixed name uses the most specific one
-        self.prefixes = dict(sorted(prefixes.items(), key=lambda kv: -len(kv[1])))
-        self.anchored: set[str] = set()  # IRIs of the terms that have an anchor on the page
-
-    def local(self, node: Node) -> str | None:
-        iri = str(node)
-        return iri[len(self.namespace):] if isinstance(node, URIRef) and iri.startswith(self.namespace) else None
-
-    def text(self, literal: Literal | None) -> Value | None:
-        if literal is None:
-            return None
-        tag = literal.language
-        return Value(str(literal), lang=tag if tag and _primary(tag) != self.lang else None)
-
-    def literal(self, subject: Node, *predicates: URIRef) -> Value | None:
-        """The first of `predicates` that has a literal, in the page's language."""
-        for predicate in predicates:
-            found = [o for o in self.graph.objects(subject, predicate) if isinstance(o, Literal)]
-            if found:
-                return self.text(pick(found, self.lang))
-        return None
-
-    def every_label(self, subject: Node) -> list[Value]:
-        found = [o for p in LABELS for o in self.graph.objects(subject, p) if isinstance(o, Literal)]
-        found.sort(key=lambda lit: (_primary(lit.language) != self.lang, lit.language or "", str(lit)))
-        return [Value(str(lit), lang=lit.language if _primary(lit.language) != self.lang else None,
-                      tag=lit.language) for lit in found]
-
-    def ref(self, node: Node, depth: int = 0) -> Value:
-        """A term as a link: to its anchor on this page, else to its IRI (shown prefixed)."""
-        if isinstance(node, URIRef):
-            iri = str(node)
-            local = self.local(node)
-            if local is not None and iri in self.anchored:
-                return Value(compact(iri, self.prefixes), href=f"#{local}", code=True)
-            return Value(compact(iri, self.prefixes), href=iri, code=True)
-        if isinstance(node, Literal):
-            if node.datatype in (XSD.date, XSD.dateTime):
-                return Value(format_date(str(node), self.lang), when=str(node))
-            return self.text(node) or Value("")
-        if isinstance(node, BNode) and depth < 5:  # a class expression: owl:unionOf (A B)...
-            for predicate, sign in ((OWL.unionOf, " ∪ "), (OWL.intersectionOf, " ∩ ")):
-                members = self.graph.value(node, predicate)
-                if members is not None:
-                    return Value(sign, parts=tuple(self.ref(m, depth + 1) for m in Collection(self.graph, members)))
-        return Value("[…]")
-
-    def refs(self, subject: Node, *predicates: URIRef) -> list[Value]:
-        nodes = {o for p in predicates for o in self.graph.objects(subject, p)}
-        return sorted((self.ref(o) for o in nodes), key=lambda v: (v.text, v.href or ""))
-
-    def refs_to(self, predicate: URIRef, obj: Node) -> list[Value]:
-        """The terms whose `predicate` is `obj` or a class expression that names `obj`."""
-        nodes = {s for s, o in self.graph.subject_objects(predicate) if obj in self.named(o)}
-        return sorted((self.ref(s) for s in nodes), key=lambda v: v.text)
-
-    def named(self, node: Node, depth: int = 0) -> set[Node]:
-        """The IRIs a class expression names (itself, or the members of a union / intersection)."""
-        if not isinstance(node, BNode):
-            return {node}
-        found: set[Node] = set()
-        for predicate in (OWL.unionOf, OWL.intersectionOf):
-            members = self.graph.value(node, predicate)
-            if members is not None and depth < 5:
-                for member in Collection(self.graph, members):
-                    found |= self.named(member, depth + 1)
-        return found
-
-
-def _facts(*pairs: tuple[str, list[Value]]) -> list[Fact]:
+def _facts(*pairs: tuple[str, list[DocValue]]) -> list[Fact]:
     return [Fact(name, values) for name, values in pairs if values]
 
 
@@ -306,7 +153,8 @@ def _ontology_iri(graph: Graph, base: str) -> URIRef:
 
 def document(graph: Graph, base: str, lang: str, schemes: list[dict[str, str]] | None = None,
              uses: list[dict[str, str]] | None = None) -> OntologyDoc:
-    """The page's model, from the ontology graph and (optionally) the rows of SCHEMES and SCHEME_USES."""
+    """The page's model, from the ontology graph and (optionally) the rows of queries/concept-schemes.rq
+    and queries/concept-scheme-uses.rq."""
     onto = _ontology_iri(graph, base)
     namespace = str(graph.value(onto, VANN.preferredNamespaceUri) or f"{onto}#")
     declared = {p: str(ns) for p, ns in graph.namespaces()}
@@ -331,7 +179,7 @@ def document(graph: Graph, base: str, lang: str, schemes: list[dict[str, str]] |
         if terms:
             sections.append(Section(sid, heading, terms))
 
-    title = r.literal(onto, DCTERMS.title, RDFS.label, DC.title) or Value(str(onto), code=True)
+    title = r.literal(onto, DCTERMS.title, RDFS.label, DC.title) or DocValue(str(onto), code=True)
     facts = _facts(*((name, r.refs(onto, *predicates)) for name, predicates in HEADER))
     return OntologyDoc(
         iri=str(onto), title=title, description=r.literal(onto, DCTERMS.description, RDFS.comment, DC.description),
@@ -344,7 +192,7 @@ def _term(r: Reader, node: URIRef, sid: str) -> Term:
     local = r.local(node) or ""
     return Term(
         local=local, iri=str(node), name=compact(str(node), r.prefixes),
-        label=r.literal(node, *LABELS) or Value(local),
+        label=r.literal(node, *LABELS) or DocValue(local),
         labels=r.every_label(node),
         definition=r.literal(node, SKOS.definition, RDFS.comment, DCTERMS.description),
         facts=_term_facts(r, node, sid),
@@ -375,13 +223,13 @@ def _schemes(r: Reader, rows: list[dict[str, str]], uses: list[dict[str, str]]) 
         used.setdefault(row["scheme"], set()).add(row["property"])
     result = []
     for scheme, members in concepts.items():
-        label = r.text(pick(list(set(labels.get(scheme, []))), r.lang)) or Value(scheme, code=True)
-        listed = [(notation, r.text(pick(list(set(names)), r.lang)) or Value(concept, code=True), concept)
+        label = r.text(pick(list(set(labels.get(scheme, []))), r.lang)) or DocValue(scheme, code=True)
+        listed = [(notation, r.text(pick(list(set(names)), r.lang)) or DocValue(concept, code=True), concept)
                   for concept, (notation, names) in members.items()]
         listed.sort(key=lambda c: (not c[0], int(c[0]) if c[0].isdigit() else 0, c[0], fold(c[1].text)))
         result.append(Scheme(
             scheme, label,
-            [(notation, Value(v.text, href=concept, lang=v.lang, code=v.code)) for notation, v, concept in listed],
+            [(notation, DocValue(v.text, href=concept, lang=v.lang, code=v.code)) for notation, v, concept in listed],
             sorted((r.ref(URIRef(p)) for p in used.get(scheme, ())), key=lambda v: v.text),
         ))
     return sorted(result, key=lambda s: fold(s.label.text))
@@ -391,9 +239,9 @@ def _schemes(r: Reader, rows: list[dict[str, str]], uses: list[dict[str, str]]) 
 
 def page(release: ServedRelease, base: str) -> bytes:
     """The documentation page in the request's language (raises UnreadableFile)."""
-    graph = release_graph(release, layout.ONTOLOGY, base)
-    schemes = q.select(release.data, SCHEMES, base)
-    uses = q.select(release.data, SCHEME_USES, base)
+    graph = release_turtle(release, layout.ONTOLOGY, base)
+    schemes = select(release.data, query("concept-schemes"), base)
+    uses = select(release.data, query("concept-scheme-uses"), base)
     return render(document(graph, base, page_lang(), schemes, uses), base, release.version)
 
 

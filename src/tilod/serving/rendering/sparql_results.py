@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from markupsafe import Markup
 
-from tilod.serving.charts import bar_chart
+from tilod.serving.rendering.charts import bar_chart
 
 MAX_ROWS_SHOWN = 1000  # the rest is in the downloads
 MAX_BARS = 60  # more bars than this is no longer a chart one reads
@@ -62,7 +62,7 @@ def _cell(term: dict | None) -> Cell:
     return Cell(value, note=datatype.removeprefix(XSD) if datatype and datatype not in NUMERIC else "")
 
 
-def _number(term: dict | None) -> float | None:
+def _numeric_value(term: dict | None) -> float | None:
     if not term or term.get("type") not in ("literal", "typed-literal") or term.get("datatype") not in NUMERIC:
         return None
     try:
@@ -75,7 +75,7 @@ def _charts(columns: list[str], bindings: list[dict], lang: str) -> list[tuple[s
     """A bar chart per numeric column, labelled by the first text column (the aggregate case)."""
     if not 2 <= len(bindings) <= MAX_BARS:
         return []
-    numeric = [c for c in columns if all(_number(row.get(c)) is not None for row in bindings)]
+    numeric = [c for c in columns if all(_numeric_value(row.get(c)) is not None for row in bindings)]
     texts = [c for c in columns if c not in numeric
              and all(row.get(c, {}).get("type") in ("literal", "typed-literal") for row in bindings)]
     iris = [c for c in columns if c not in numeric and all(row.get(c, {}).get("type") == "uri" for row in bindings)]
@@ -85,7 +85,7 @@ def _charts(columns: list[str], bindings: list[dict], lang: str) -> list[tuple[s
     label_column = label_columns[0]
     return [
         (column, label_column,
-         bar_chart([(str(row[label_column]["value"]), _number(row[column]) or 0.0) for row in bindings],
+         bar_chart([(str(row[label_column]["value"]), _numeric_value(row[column]) or 0.0) for row in bindings],
                    f"{column} / {label_column}", f"graphique-{i}", lang))
         for i, column in enumerate(numeric[:MAX_CHARTS])
     ]

@@ -18,9 +18,9 @@ from rdflib.term import Node
 from tilod.graph.namespaces import STANDARD_PREFIXES
 from tilod.release import layout
 from tilod.serving.i18n import page_lang
-from tilod.serving.ontology_doc import Fact, Reader, Value, release_graph
 from tilod.serving.release import ServedRelease
 from tilod.serving.render import FORMAT_LINKS, compact
+from tilod.serving.views.terms import DocValue, Fact, Reader, release_turtle
 
 #: how a shape picks its focus nodes: (predicate, French heading)
 TARGETS = [(SH.targetClass, "Instances de"), (SH.targetNode, "Nœuds"),
@@ -31,16 +31,16 @@ OWN_COLUMNS = {SH.path, SH.minCount, SH.maxCount, SH.message, SH.name, SH.descri
 
 @dataclass(frozen=True)
 class PropertyRow:
-    path: Value
+    path: DocValue
     cardinality: str
     constraints: list[Fact]  # (prefixed predicate, values)
-    message: Value | None
-    shape: Value | None  # the named property shape it comes from
+    message: DocValue | None
+    shape: DocValue | None  # the named property shape it comes from
 
 
 @dataclass(frozen=True)
-class Query:
-    message: Value | None
+class SparqlConstraint:
+    message: DocValue | None
     text: str
 
 
@@ -52,27 +52,27 @@ class Shape:
     targets: list[Fact]
     target_queries: list[str]
     properties: list[PropertyRow]
-    sparql: list[Query]
+    sparql: list[SparqlConstraint]
 
 
 @dataclass
 class ShapesDoc:
     iri: str
-    title: Value
-    imports: list[Value]
+    title: DocValue
+    imports: list[DocValue]
     shapes: list[Shape]
 
 
-def _node(r: Reader, node: Node, depth: int = 0) -> Value:
+def _node(r: Reader, node: Node, depth: int = 0) -> DocValue:
     """A constraint's value: a term, a literal (as code), a list `(a, b)` or a nested shape `(p o)`."""
     if isinstance(node, Literal):
-        return Value(str(node), code=True)
+        return DocValue(str(node), code=True)
     if isinstance(node, BNode) and depth < 5:
         if r.graph.value(node, RDF.first) is not None:
-            return Value(", ", parts=tuple(_node(r, m, depth + 1) for m in Collection(r.graph, node)))
+            return DocValue(", ", parts=tuple(_node(r, m, depth + 1) for m in Collection(r.graph, node)))
         pairs = sorted(((p, o) for p, o in r.graph.predicate_objects(node) if p != RDF.type), key=str)
-        parts = tuple(Value(" ", parts=(r.ref(p), _node(r, o, depth + 1)), brackets="") for p, o in pairs)
-        return Value(" ; ", parts=parts, brackets="[]") if parts else Value("[]")
+        parts = tuple(DocValue(" ", parts=(r.ref(p), _node(r, o, depth + 1)), brackets="") for p, o in pairs)
+        return DocValue(" ; ", parts=parts, brackets="[]") if parts else DocValue("[]")
     return r.ref(node)
 
 
@@ -84,7 +84,7 @@ def _row(r: Reader, node: Node) -> PropertyRow:
                         [_node(r, o) for o in sorted(r.graph.objects(node, p), key=str)]) for p in others]
     path = r.graph.value(node, SH.path)
     return PropertyRow(
-        path=_node(r, path) if path is not None else Value("—"),
+        path=_node(r, path) if path is not None else DocValue("—"),
         cardinality=f"{low if low is not None else 0}..{high if high is not None else '*'}",
         constraints=constraints, message=r.literal(node, SH.message),
         shape=r.ref(node) if isinstance(node, URIRef) else None,
@@ -98,7 +98,7 @@ def _shape(r: Reader, node: URIRef) -> Shape:
     rows = [_row(r, p) for p in g.objects(node, SH.property)]
     if (node, RDF.type, SH.PropertyShape) in g:
         rows.insert(0, _row(r, node))
-    sparql = [Query(r.literal(c, SH.message), str(g.value(c, SH.select) or g.value(c, SH.ask) or ""))
+    sparql = [SparqlConstraint(r.literal(c, SH.message), str(g.value(c, SH.select) or g.value(c, SH.ask) or ""))
               for c in g.objects(node, SH.sparql)]
     return Shape(
         local=r.local(node) or str(node), name=compact(str(node), r.prefixes),
@@ -118,7 +118,7 @@ def document(graph: Graph, base: str, lang: str) -> ShapesDoc:
     r.anchored = {str(s) for s in named}
     return ShapesDoc(
         iri=str(iri),
-        title=r.literal(iri, RDFS.label, DCTERMS.title) or Value(str(iri), code=True),
+        title=r.literal(iri, RDFS.label, DCTERMS.title) or DocValue(str(iri), code=True),
         imports=r.refs(iri, URIRef("http://www.w3.org/2002/07/owl#imports")),
         shapes=[_shape(r, s) for s in sorted(named, key=lambda s: str(s).lower())],
     )
@@ -126,7 +126,7 @@ def document(graph: Graph, base: str, lang: str) -> ShapesDoc:
 
 def page(release: ServedRelease, base: str) -> bytes:
     """The shapes' page in the request's language (raises UnreadableFile)."""
-    doc = document(release_graph(release, layout.SHAPES, base), base, page_lang())
+    doc = document(release_turtle(release, layout.SHAPES, base), base, page_lang())
     return render_template(
         "shapes.html", doc=doc, base=base, version=release.version, formats=FORMAT_LINKS,
         doc_base=base + "def/tilod/shapes", ontology=base + "def/tilod",
