@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tilod.release.publish import release_graph
+from tilod.release.layout import release_graph
 from tilod.serving.rendering import outlines
 from tilod.serving.views.queries import QUERIES_DIR, query
 from tilod.stores import remote
