@@ -57,9 +57,18 @@ def inputs() -> Inputs:
     return real_inputs()
 
 
-@pytest.fixture(scope="module")
-def graph(inputs) -> Graph:
-    return build_graph(inputs, Uris(BASE), SCOPE)
+def test_the_triples_of_the_aisne_and_the_nievre(inputs):
+    """One test builds the graph and checks it all (mutation testing maps a mutant to the tests that
+    run the code: a graph built once in a fixture would only count for the first test)."""
+    graph = build_graph(inputs, Uris(BASE), SCOPE)
+    for check in (check_the_selection_keeps_the_territories_touching_the_scope_and_what_they_need,
+                  check_each_territory_its_labelling_and_its_populations,
+                  check_each_membership_names_its_member_and_territory,
+                  check_each_epci_has_its_facts_names_and_places,
+                  check_each_commune_departement_and_region,
+                  check_the_press_release_names_and_provenance,
+                  check_the_programme_files_and_prefixes_are_in_the_graph):
+        check(graph, inputs)
 
 
 def one(graph: Graph, s, p):
@@ -102,7 +111,7 @@ def _work_out_kept(inputs: Inputs):
     return territories, groupements, communes
 
 
-def test_the_selection_keeps_the_territories_touching_the_scope_and_what_they_need(graph, inputs):
+def check_the_selection_keeps_the_territories_touching_the_scope_and_what_they_need(graph, inputs):
     territories, groupements, communes = kept(inputs)
     assert {str(s) for s in graph.subjects(RDF.type, t("TerritoireIndustrie"))} == {
         f"{ID}territoire/{tr.phase}/{tr.id}" for tr in territories}
@@ -127,7 +136,7 @@ def test_the_whole_of_france_when_no_scope(inputs):
     assert len(communes) == len(inputs.reference.communes)
 
 
-def test_each_territory_its_labelling_and_its_populations(graph, inputs):
+def check_each_territory_its_labelling_and_its_populations(graph, inputs):
     ref = inputs.reference
     territories, _, _ = kept(inputs)
     for tr in territories:
@@ -166,7 +175,7 @@ def test_each_territory_its_labelling_and_its_populations(graph, inputs):
                                                                     URIRef(ID + "departement/80")}
 
 
-def test_each_membership_names_its_member_and_territory(graph, inputs):
+def check_each_membership_names_its_member_and_territory(graph, inputs):
     ref = inputs.reference
     territories, _, _ = kept(inputs)
     for tr in territories:
@@ -190,7 +199,7 @@ def test_each_membership_names_its_member_and_territory(graph, inputs):
     assert (NEVERS_PHASE1, ORG.hasMember, URIRef(ID + "commune/58046")) in graph  # Cercy-la-Tour, a commune
 
 
-def test_each_epci_has_its_facts_names_and_places(graph, inputs):
+def check_each_epci_has_its_facts_names_and_places(graph, inputs):
     ref = inputs.reference
     _, groupements, _ = kept(inputs)
     territories, _, _ = kept(inputs)
@@ -231,7 +240,7 @@ def test_each_epci_has_its_facts_names_and_places(graph, inputs):
     assert one(graph, sq, t("natureJuridique")) == URIRef(ID + "nature-juridique/CA")
 
 
-def test_each_commune_departement_and_region(graph, inputs):
+def check_each_commune_departement_and_region(graph, inputs):
     ref = inputs.reference
     _, groupements, communes = kept(inputs)
     epci_of = {c: g.siren for g in groupements for c in g.communes}
@@ -269,7 +278,7 @@ def test_each_commune_departement_and_region(graph, inputs):
     assert one(graph, URIRef(ID + "region/32"), RDFS.label) == fr("Hauts-de-France")
 
 
-def test_the_press_release_names_and_provenance(graph, inputs):
+def check_the_press_release_names_and_provenance(graph, inputs):
     seed = list(csv.DictReader((DATA / "communique/seed_aisne_epci.csv").open(encoding="utf-8")))
     press = URIRef(ID + "source/communique-prefet-aisne-2023-11-14")
     territories = inputs.lists[PHASE_2023].territories
@@ -297,7 +306,7 @@ def test_no_press_names_outside_the_selection(inputs):
     assert (URIRef(ID + "epci/" + SAINT_QUENTINOIS), SKOS.altLabel, None) not in graph
 
 
-def test_the_programme_files_and_prefixes_are_in_the_graph(graph):
+def check_the_programme_files_and_prefixes_are_in_the_graph(graph, inputs):
     assert (URIRef(ID + "programme/territoires-d-industrie"), None, None) in graph
     assert (URIRef(ID + "nature-juridique/CA"), RDF.type, None) in graph
     prefixes = {p: str(ns) for p, ns in graph.namespaces()}
