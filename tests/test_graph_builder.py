@@ -1,5 +1,5 @@
-"""The triples `build_graph` writes for the real records of the Aisne and the Nièvre (no outlines:
-see test_geometries): every territory, membership, EPCI, commune, département and région of the
+"""The triples `build_graph` writes for the real records of the Aisne, the Nièvre and the Var:
+every territory, membership, EPCI, commune, département and région of the
 selection, its population, names, nature and places, and which records the selection keeps."""
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from conftest import ROOT
 from tilod.graph.builder import GraphBuilder, build_graph
 from tilod.graph.namespaces import GEO, IGEO
 from tilod.graph.uris import PHASE_1, PHASE_2023, Uris
+from tilod.records.geometry import read_geometries, read_outlines
 from tilod.records.inputs import PROGRAMME_FILES, Inputs
 from tilod.records.press_release import read_press_names
 from tilod.records.reference import load_reference
@@ -24,9 +25,10 @@ DATA = ROOT / "data"
 BASE = "http://localhost:8000/"
 ID = BASE + "id/"
 T = BASE + "def/tilod#"
-SCOPE = ("02", "58")  # the Aisne (press release) and the Nièvre (a first-phase territory with a commune)
+SCOPE = ("02", "58", "83")  # the Aisne (press release), the Nièvre (a commune in a first-phase territory), the Var (a territory of five communes)
 HAUTE_PICARDIE = URIRef(ID + "territoire/2023-2027/ti-3208")
 NEVERS_PHASE1 = URIRef(ID + "territoire/2018-2022/ti-2706")
+VAR_COMMUNES = URIRef(ID + "territoire/2018-2022/ti-9307")  # five communes, no groupement
 SAINT_QUENTINOIS = "200071892"
 CHARLY = "240200584"  # renamed since the 2023 labelling
 
@@ -41,7 +43,7 @@ def fr(text: str) -> Literal:
 
 @functools.cache
 def real_inputs() -> Inputs:
-    """The real reference, lists and press names (read once: records/ has its own tests)."""
+    """The real reference, lists, outlines and press names (read once: records/ has its own tests)."""
     reference = load_reference(DATA)
     lists = {
         PHASE_2023: read_territories(DATA / "territoires/ti_2023_groupements_20231114.csv", PHASE_2023, reference,
@@ -49,7 +51,12 @@ def real_inputs() -> Inputs:
         PHASE_1: read_territories(DATA / "territoires/ti_phase1_groupements_cog2025.csv", PHASE_1, reference,
                                   "current"),
     }
-    return Inputs(reference, lists, {}, read_press_names(DATA), [DATA / f for f in PROGRAMME_FILES])
+    outlines = {PHASE_2023: read_outlines(DATA / "anct/ti_2023_geom_20231114.geojson"),
+                PHASE_1: read_outlines(DATA / "anct/ti_phase1_geom_20231016.geojson")}
+    geometries = read_geometries(DATA, reference.communes, reference.departements, reference.regions,
+                                 reference.groupements.values())
+    return Inputs(reference, lists, outlines, read_press_names(DATA), [DATA / f for f in PROGRAMME_FILES],
+                  geometries=geometries)
 
 
 @pytest.fixture(scope="module")
@@ -67,7 +74,8 @@ def test_the_triples_of_the_aisne_and_the_nievre(inputs):
                   check_each_epci_has_its_facts_names_and_places,
                   check_each_commune_departement_and_region,
                   check_the_press_release_names_and_provenance,
-                  check_the_programme_files_and_prefixes_are_in_the_graph):
+                  check_the_programme_files_and_prefixes_are_in_the_graph,
+                  check_the_outlines_of_every_place):
         check(graph, inputs)
 
 
@@ -115,7 +123,7 @@ def check_the_selection_keeps_the_territories_touching_the_scope_and_what_they_n
     territories, groupements, communes = kept(inputs)
     assert {str(s) for s in graph.subjects(RDF.type, t("TerritoireIndustrie"))} == {
         f"{ID}territoire/{tr.phase}/{tr.id}" for tr in territories}
-    assert {HAUTE_PICARDIE, NEVERS_PHASE1} <= set(graph.subjects(RDF.type, t("TerritoireIndustrie")))
+    assert {HAUTE_PICARDIE, NEVERS_PHASE1, VAR_COMMUNES} <= set(graph.subjects(RDF.type, t("TerritoireIndustrie")))
     assert {str(s) for s in graph.subjects(RDF.type, IGEO.Intercommunalite)} == {
         f"{ID}epci/{g.siren}" for g in groupements}
     assert {str(s) for s in graph.subjects(RDF.type, IGEO.Commune)} == {f"{ID}commune/{c}" for c in communes}
@@ -170,7 +178,9 @@ def check_each_territory_its_labelling_and_its_populations(graph, inputs):
         assert set(graph.objects(uri, t("departement"))) == {URIRef(f"{ID}departement/{d}") for d in departements}
         assert set(graph.objects(uri, t("region"))) == {
             URIRef(f"{ID}region/{ref.departements[d].region}") for d in departements}
-        assert (uri, GEO.hasGeometry, None) not in graph  # no outlines in these inputs
+    var = [communes_by_siren()[m.siren] for m in inputs.lists[PHASE_1].territories["ti-9307"].members]
+    assert len(var) == 5 and one(graph, VAR_COMMUNES, t("populationMunicipale")) == Literal(
+        sum(c.population for c in var)) == one(graph, VAR_COMMUNES, t("populationTotale"))
     assert set(graph.objects(HAUTE_PICARDIE, t("departement"))) == {URIRef(ID + "departement/02"),
                                                                     URIRef(ID + "departement/80")}
 
@@ -316,3 +326,48 @@ def check_the_programme_files_and_prefixes_are_in_the_graph(graph, inputs):
     for prefix, ns in {"rdf": RDF, "rdfs": RDFS, "skos": SKOS, "dcterms": DCTERMS, "org": ORG, "prov": PROV,
                        "xsd": XSD}.items():
         assert prefixes[prefix] == str(ns)
+
+
+def check_the_outlines_of_every_place(graph, inputs):
+    """Each place has its outline (and only its own) as one geo:Geometry, with its source and, for
+    an EPCI, the commune outlines it is the union of; a place without one has no geo:hasGeometry."""
+    geometries = inputs.geometries
+    france_geojson = URIRef(ID + "source/france-geojson")
+    territories, groupements, communes = kept(inputs)
+    ref = inputs.reference
+    departements = {ref.communes[c].departement for c in communes}
+    places = [(f"commune/{c}", geometries.communes.get(c), france_geojson) for c in communes]
+    places += [(f"epci/{g.siren}", geometries.epci.get(g.siren), france_geojson) for g in groupements]
+    places += [(f"departement/{d}", geometries.departements.get(d), france_geojson) for d in departements]
+    places += [(f"region/{r}", geometries.regions.get(r), france_geojson)
+               for r in {ref.departements[d].region for d in departements}]
+    with_outline = 0
+    for path, outline, source in places:
+        uri = URIRef(ID + path)
+        if outline is None:
+            assert (uri, GEO.hasGeometry, None) not in graph, path
+            continue
+        with_outline += 1
+        node = one(graph, uri, GEO.hasGeometry)
+        assert node == URIRef(f"{ID}{path}/geometrie")
+        assert one(graph, node, RDF.type) == GEO.Geometry
+        assert one(graph, node, GEO.asWKT) == Literal(outline.wkt, datatype=GEO.wktLiteral)
+        assert one(graph, node, DCTERMS.source) == source
+        derived = set(graph.objects(node, PROV.wasDerivedFrom))
+        if path.startswith("epci/"):
+            assert derived == {URIRef(f"{ID}commune/{c}/geometrie") for c in outline.parts} and derived
+        else:
+            assert derived == set()
+    assert with_outline > 800  # the Aisne's communes and EPCIs, every département and région
+    assert (URIRef(ID + "commune/58046"), GEO.hasGeometry, None) not in graph  # no commune outlines of the Nièvre
+    for tr in territories:
+        uri = URIRef(f"{ID}territoire/{tr.phase}/{tr.id}")
+        wkt = inputs.outlines[tr.phase].get(tr.id)
+        assert wkt, tr.id
+        node = one(graph, uri, GEO.hasGeometry)
+        assert node == URIRef(f"{ID}territoire/{tr.phase}/{tr.id}/geometrie")
+        assert one(graph, node, RDF.type) == GEO.Geometry
+        assert one(graph, node, GEO.asWKT) == Literal(wkt, datatype=GEO.wktLiteral)
+        assert one(graph, node, DCTERMS.source) == URIRef(
+            ID + ("source/anct-ti-2023" if tr.phase == PHASE_2023 else "source/anct-ti-phase1"))
+        assert (node, PROV.wasDerivedFrom, None) not in graph
