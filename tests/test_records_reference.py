@@ -139,6 +139,17 @@ def test_a_field_of_the_wrong_type_is_named(data_copy, files):
     assert problem(data_copy) == f"{path}: record #3: field 'nom' missing or not str: 32"
 
 
+def test_a_record_without_its_code_or_not_an_object_is_named(data_copy, files):
+    regions = copy.deepcopy(files[(CURRENT, "regions")])
+    del regions[4]["code"]
+    path = replace_file(data_copy, CURRENT, "regions", regions)
+    assert problem(data_copy) == f"{path}: record #5: field 'code' missing or not str: None"
+    regions = copy.deepcopy(files[(CURRENT, "regions")])
+    regions[1] = regions[1]["code"]  # a bare code instead of the record
+    replace_file(data_copy, CURRENT, "regions", regions)
+    assert problem(data_copy) == f"{path}: record #2: field 'code' missing or not str: None"
+
+
 def test_a_boolean_is_not_a_number(data_copy, files):
     epci = copy.deepcopy(files[(CURRENT, "epci")])
     epci[1]["populationTotale"] = True
@@ -155,14 +166,13 @@ def test_a_member_commune_unknown_to_the_reference_is_named(data_copy, files):
 
 
 @pytest.mark.parametrize(("content", "message"), [
-    (b"\xff[]", "not UTF-8 (byte 0)"),
-    (b'[{"code": "84",}]', "invalid JSON: Expecting property name enclosed in double quotes"),
-    (b'{"code": "84"}', "expected a JSON array of records"),
+    (b"\xff[]", " not UTF-8 (byte 0)"),
+    (b'[{"code": "84",}]', "1: invalid JSON: Expecting property name enclosed in double quotes"),
+    (b'{"code": "84"}', " expected a JSON array of records"),
 ])
 def test_an_unreadable_departements_file_is_named(data_copy, content, message):
     path = replace_file(data_copy, CURRENT, "departements", content)
-    assert problem(data_copy).startswith(f"{path}")
-    assert message in problem(data_copy)
+    assert problem(data_copy).startswith(f"{path}:{message}")
 
 
 def test_invalid_json_gives_its_line(data_copy):
