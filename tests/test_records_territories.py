@@ -86,8 +86,8 @@ def test_the_no_break_space_of_anct_2024_label_is_cleaned_with_notes(tmp_path):
         rows[line - 2]["lib_ti"] = anct_label
     read = read_territories(write(tmp_path, rows), PHASE_2023, reference(), "current")
     assert read.problems == []
-    assert [(n.line, n.record, n.message) for n in read.notes] == [
-        (line, f"ti-8412 {rows[line - 2]['siren_groupement']}", f"white space cleaned in label {anct_label!r}")
+    assert [(n.file, n.line, n.record, n.message) for n in read.notes] == [
+        (str(tmp_path / "list.csv"), line, f"ti-8412 {rows[line - 2]['siren_groupement']}", f"white space cleaned in label {anct_label!r}")
         for line in lines]
     assert read.territories["ti-8412"].label == anct_label.strip()
 
@@ -155,12 +155,16 @@ def test_sirens_with_spaces_and_natures_in_lower_case_are_read(tmp_path):
     ({"id_ti": ""}, "territory id '' is not of the form ti-NNNN"),
     ({"siren_groupement": "2000718920"}, "SIREN '2000718920' is not 9 digits"),
     ({"siren_groupement": "20007189a"}, "SIREN '20007189a' is not 9 digits"),
+    ({"siren_groupement": "200071893"}, "SIREN 200071893 has an invalid check digit (Luhn)"),
+    ({"nature_juridique": "SIVU"}, "nature juridique 'SIVU' is not one of CA, CC, COM, CU, EPT, MET69, METRO"),
+    ({"nature_juridique": "CC"}, "type mismatch: file says CC, reference says CA"),
+    ({"siren_groupement": "210206660"}, "unknown SIREN 210206660 for 2023 (commune, not a groupement)"),
 ])
 def test_a_bad_field_is_named(tmp_path, change, message):
-    row = real("ti-3208", "200071892", **change)
-    read = read_territories(write(tmp_path, [row]), PHASE_2023, reference(), "2023")
+    rows = [real("ti-3208", "200071892", **change), real("ti-3208", "200037059")]
+    read = read_territories(write(tmp_path, rows), PHASE_2023, reference(), "2023")
     assert [(p.line, p.message) for p in read.problems] == [(2, message)]
-    assert read.territories == {}
+    assert [(m.siren, m.line) for m in read.territories["ti-3208"].members] == [("200037059", 3)]  # read on
 
 
 def test_table_problems_come_first_and_stop_nothing_else(tmp_path):
