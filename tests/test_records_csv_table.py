@@ -117,7 +117,7 @@ def test_unreadable_files_are_named_with_their_line(tmp_path):
     assert bad_file(tmp_path, b"") == f"{where}: empty file: expected a header row and data rows"
     assert bad_file(tmp_path, b" \r\n\n") == f"{where}: empty file: expected a header row and data rows"
     aisne = "\n".join(AISNE).encode("utf-8")
-    assert bad_file(tmp_path, aisne + b"\n\x00\x00") == (
+    assert bad_file(tmp_path, aisne + b"\n\x00\n\x00") == (
         f"{where}:{len(AISNE) + 1}: NUL byte: not a text file (UTF-16 without BOM?)")
     assert bad_file(tmp_path, aisne + b"\n\x81\x8d") == f"{where}:{len(AISNE) + 1}: neither UTF-8 nor cp1252 (byte {len(aisne) + 1})"
     assert bad_file(tmp_path, b"\xff\xfe" + "ti".encode("utf-16-le") + b"\x00") == f"{where}: invalid UTF-16 at byte 6"
@@ -135,7 +135,31 @@ def test_a_header_without_delimiter_is_read_with_commas(tmp_path):
 
 
 def test_missing_paths_and_folders_are_named(tmp_path):
-    with pytest.raises(InputError, match="file not found"):
+    with pytest.raises(InputError) as caught:
         read_table(tmp_path / "none.csv", COLUMNS)
-    with pytest.raises(InputError, match="is a directory, not a CSV file"):
+    assert str(caught.value) == f"{tmp_path / 'none.csv'}: file not found"
+    with pytest.raises(InputError) as caught:
         read_table(tmp_path, COLUMNS)
+    assert str(caught.value) == f"{tmp_path}: is a directory, not a CSV file"
+
+
+def test_a_header_with_both_delimiters_is_read_with_the_commoner(tmp_path):
+    lines = [HEADER + ",commentaire; remarque", *(line + "," for line in AISNE[1:])]
+    rows, problems = table(tmp_path, "\n".join(lines).encode("utf-8"))
+    expected, _ = table(tmp_path, "\n".join(AISNE).encode("utf-8"))
+    assert problems == [] and values(rows) == values(expected)
+
+
+def test_an_empty_header_row_is_named(tmp_path):
+    assert bad_file(tmp_path, ("\n" + "\n".join(AISNE)).encode("utf-8")) == (
+        f"{tmp_path / 'list.csv'}:1: missing column(s) id_ti, lib_ti, siren_groupement, lib_groupement, "
+        f"nature_juridique (delimiter ','; header has nothing)")
+
+
+def test_a_field_beyond_the_csv_limit_is_an_unreadable_row(tmp_path):
+    cells = AISNE[1].split(",")
+    huge = ",".join([*cells[:3], "x" * (MAX_FIELD_CHARS * 10 + 1), cells[4]])
+    rows, problems = table(tmp_path, "\n".join([AISNE[0], huge]).encode("utf-8"))
+    assert rows == []
+    assert [(p.line, p.message) for p in problems] == [
+        (2, f"unreadable CSV row: field larger than field limit ({MAX_FIELD_CHARS * 10})")]
