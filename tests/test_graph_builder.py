@@ -8,8 +8,9 @@ import csv
 import functools
 
 import pytest
+from helpers import XSD
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, ORG, PROV, RDF, RDFS, SKOS, XSD
+from rdflib.namespace import DCTERMS, ORG, PROV, RDF, RDFS, SKOS
 
 from conftest import ROOT
 from tilod.graph.builder import GraphBuilder, build_graph

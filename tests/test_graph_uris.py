@@ -33,7 +33,6 @@ def test_fixed_uris():
     assert u.press_release == URIRef(BASE + "id/source/communique-prefet-aisne-2023-11-14")
     assert u.reference_source == URIRef(BASE + "id/source/decoupage-administratif")
     assert u.geometry_source == URIRef(BASE + "id/source/france-geojson")
-    assert u.france == URIRef(BASE + "id/pays/france")
     assert u.sparql_endpoint == URIRef(BASE + "sparql")
     assert u.void == URIRef(BASE + ".well-known/void")
 
