@@ -139,7 +139,7 @@ def test_data_failing_shacl_stop_the_build_with_a_report(good, data_with_bad_reg
     assert_unchanged(releases, before)
 
 
-def test_an_ontology_failing_shacl_stops_the_build_with_a_report(good, tmp_path, monkeypatch):
+def test_an_ontology_failing_shacl_stops_the_build_with_a_report(good, tmp_path):
     """The ontology, VoID and changes.ttl are validated too, once written: the real ontology
     with one term's English label gone stops the build like bad data."""
     releases, before = good
@@ -149,8 +149,7 @@ def test_an_ontology_failing_shacl_stops_the_build_with_a_report(good, tmp_path,
     assert text.count(label) == 1
     ontology = tmp_path / "tilod.ttl"
     ontology.write_text(text.replace(label, ""), encoding="utf-8")
-    monkeypatch.setattr("tilod.release.build.ONTOLOGY_FILE", ontology)
-    settings = subset_settings(releases)
+    settings = subset_settings(releases, ontology_file=ontology)
     with pytest.raises(ValidationFailed) as caught:
         build_release(settings, out=quiet)
     message = str(caught.value)
