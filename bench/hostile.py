@@ -2,7 +2,7 @@
 
     python bench/hostile.py
 
-Runs tests/test_hostile.py (both stores, loopback) and, when it passes, copies the table it
+Runs tests/serving/test_hostile.py (both stores, loopback) and, when it passes, copies the table it
 wrote to test-artifacts/hostile-probes.md into bench/results/hostile-probes.md.
 """
 
@@ -20,7 +20,7 @@ KEPT = ROOT / "bench/results/hostile-probes.md"
 
 def main() -> int:
     WRITTEN.unlink(missing_ok=True)
-    run = subprocess.run([sys.executable, "-m", "pytest", "-q", "tests/test_hostile.py"], cwd=ROOT)
+    run = subprocess.run([sys.executable, "-m", "pytest", "-q", "tests/serving/test_hostile.py"], cwd=ROOT)
     if run.returncode != 0 or not WRITTEN.exists():
         print("the hostile probes failed: bench/results/hostile-probes.md is left as it was", file=sys.stderr)
         return run.returncode or 1

@@ -25,6 +25,8 @@ PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 PREFIX prov: <http://www.w3.org/ns/prov#>
 PREFIX dcterms: <http://purl.org/dc/terms/>
 PREFIX geo: <http://www.opengis.net/ont/geosparql#>
+PREFIX dcat: <http://www.w3.org/ns/dcat#>
+PREFIX foaf: <http://xmlns.com/foaf/0.1/>
 """
 #: rdflib's closed DCAT and XSD namespaces warn when pytest looks for attributes on a test module's names
 DCAT = Namespace("http://www.w3.org/ns/dcat#")

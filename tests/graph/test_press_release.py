@@ -11,6 +11,7 @@ import re
 
 import pyoxigraph as ox
 import pytest
+from helpers import select
 
 from conftest import ROOT
 
@@ -19,15 +20,6 @@ PLAIN = TEXT.replace("**", "")  # the text without its bold marks
 ID = "http://localhost:8000/id/"
 PRESS = ID + "source/communique-prefet-aisne-2023-11-14"
 PHASE = ID + "phase/2023-2027"
-PREFIXES = """PREFIX tilod: <http://localhost:8000/def/tilod#>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-PREFIX prov: <http://www.w3.org/ns/prov#>
-PREFIX dcterms: <http://purl.org/dc/terms/>
-PREFIX dcat: <http://www.w3.org/ns/dcat#>
-PREFIX foaf: <http://xmlns.com/foaf/0.1/>
-PREFIX org: <http://www.w3.org/ns/org#>
-"""
 MONTHS = {"janvier": 1, "février": 2, "mars": 3, "avril": 4, "mai": 5, "juin": 6, "juillet": 7,
           "août": 8, "septembre": 9, "octobre": 10, "novembre": 11, "décembre": 12}
 #: the kinds of groupement, as the text writes them, and the abbreviation of the official names
@@ -35,10 +27,6 @@ KINDS = {"Communautés d'Agglomérations": "CA", "Communauté d'Agglomération":
          "Communautés de Communes": "CC", "Communauté de Communes": "CC"}
 
 
-def select(store: ox.Store, query: str) -> list[dict[str, str]]:
-    solutions = store.query(PREFIXES + query)
-    names = [v.value for v in solutions.variables]
-    return [{n: s[n].value for n in names if s[n] is not None} for s in solutions]
 
 
 def found(pattern: str, text: str = PLAIN) -> re.Match[str]:

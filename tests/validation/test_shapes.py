@@ -18,6 +18,7 @@ import os
 from dataclasses import dataclass
 
 import pytest
+from helpers import BASE
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib import namespace as ns
 
@@ -30,7 +31,6 @@ from tilod.release.dumps import WrittenFile
 from tilod.release.history import ChangeSet, Snapshot, changes_graph, diff, read_snapshot
 from tilod.validation.shacl import ValidationResult, load_shapes, validate
 
-BASE = "http://localhost:8000/"
 ID = BASE + "id/"
 TILOD = Namespace(BASE + "def/tilod#")
 IGEO = Namespace("http://rdf.insee.fr/def/geo#")

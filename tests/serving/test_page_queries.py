@@ -10,6 +10,7 @@ import re
 from pathlib import Path
 
 import pytest
+from helpers import BASE
 
 from tilod.release.layout import release_graph
 from tilod.serving.rendering import outlines
@@ -18,7 +19,6 @@ from tilod.stores import remote
 from tilod.stores.embedded import EmbeddedStore
 from tilod.stores.remote import RemoteStore, with_values
 
-BASE = "http://localhost:8000/"
 ID = BASE + "id/"
 TILOD = BASE + "def/tilod#"
 PHASE = ID + "phase/2023-2027"

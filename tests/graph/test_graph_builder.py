@@ -8,7 +8,7 @@ import csv
 import functools
 
 import pytest
-from helpers import XSD
+from helpers import BASE, XSD
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, ORG, PROV, RDF, RDFS, SKOS
 
@@ -23,7 +23,6 @@ from tilod.records.reference import load_reference
 from tilod.records.territories import read_territories
 
 DATA = ROOT / "data"
-BASE = "http://localhost:8000/"
 ID = BASE + "id/"
 T = BASE + "def/tilod#"
 SCOPE = ("02", "58", "83")  # the Aisne (press release), the Nièvre (a commune in a first-phase territory), the Var (a territory of five communes)

@@ -10,19 +10,12 @@ from collections import defaultdict
 
 import pyoxigraph as ox
 import pytest
+from helpers import BASE, PREFIXES
 from sources import PHASE_1, PHASE_2023, Mismatches, Sources, read_sources
 
 pytestmark = pytest.mark.national
 
-BASE = "http://localhost:8000/"
 ID = BASE + "id/"
-PREFIXES = """PREFIX tilod: <http://localhost:8000/def/tilod#>
-PREFIX igeo: <http://rdf.insee.fr/def/geo#>
-PREFIX org: <http://www.w3.org/ns/org#>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-PREFIX dcterms: <http://purl.org/dc/terms/>
-"""
 #: what is compared, by the name it has in the messages
 TERRITORY_FACTS = {"name": "rdfs:label", "identifier": "dcterms:identifier", "phase": "tilod:phase",
                    "members": "org:hasMember", "populationTotale": "tilod:populationTotale",

@@ -32,7 +32,7 @@ from server import Listener, ServerProcess, start_server, stop_server
 
 from conftest import ROOT
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
+sys.path.insert(0, str(ROOT / "bench"))
 from machine import describe_machine  # noqa: E402 - bench/ is not a package
 
 REPORT = ROOT / "test-artifacts/hostile-probes.md"

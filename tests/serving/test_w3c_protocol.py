@@ -1,4 +1,4 @@
-"""The W3C SPARQL 1.1 Protocol test suite (tests/w3c-protocol/), run against the real server.
+"""The W3C SPARQL 1.1 Protocol test suite (tests/serving/w3c-protocol/), run against the real server.
 
 Each test of the suite's manifest is one test here, named after it. The requests are read
 from the manifest and sent as written (method, path and query string, headers, body in its

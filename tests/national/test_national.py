@@ -3,14 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from helpers import PREFIXES
 
 pytestmark = pytest.mark.national
 
-PREFIXES = """PREFIX tilod: <http://localhost:8000/def/tilod#>
-PREFIX igeo: <http://rdf.insee.fr/def/geo#>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-PREFIX dcterms: <http://purl.org/dc/terms/>
-"""
 
 
 def count(store, where: str) -> int:

@@ -6,6 +6,7 @@ import doctest
 
 import pyoxigraph as ox
 import pytest
+from helpers import BROWSER
 
 import tilod.sparql.media_types
 import tilod.sparql.protocol
@@ -21,7 +22,6 @@ from tilod.sparql.protocol import query_form
 from tilod.stores.base import QueryRequest
 from tilod.stores.query_worker import run_query
 
-BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 JSON_RESULTS = "application/sparql-results+json"
 
 

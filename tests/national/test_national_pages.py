@@ -14,19 +14,20 @@ from pathlib import Path
 
 import pytest
 import requests
+from helpers import BASE, BROWSER
 from rdflib import Graph, Namespace, URIRef
 from server import ServerProcess, TextOf, start_server, stop_server
 from sources import Mismatches, Sources, Territory, read_sources
 
+from conftest import ROOT
+
 pytestmark = pytest.mark.national
 
-BASE = "http://localhost:8000/"
 ID = BASE + "id/"
 TILOD = Namespace(BASE + "def/tilod#")
 IGEO = Namespace("http://rdf.insee.fr/def/geo#")
 ORG = Namespace("http://www.w3.org/ns/org#")
 RDFS_LABEL = URIRef("http://www.w3.org/2000/01/rdf-schema#label")
-BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 
 TERRITORIES = ["2023-2027/ti-9301", "2018-2022/ti-9301", "2023-2027/ti-8403", "2023-2027/ti-9302"]
 #: Aix-Marseille-Provence; CA de l'Ouest Rhodanien (Rhône); CA Dracénie Provence Verdon Agglomération (Var)
@@ -39,8 +40,7 @@ REGIONS = ["93", "84"]
 @pytest.fixture(scope="module")
 def national_server(national_release: Path) -> Iterator[ServerProcess]:
     """One `tilod serve` on the national release's embedded store (its folder is `current`)."""
-    root = Path(__file__).resolve().parent.parent
-    running = start_server(national_release.parent, root, BASE)
+    running = start_server(national_release.parent, ROOT, BASE)
     try:
         yield running
     finally:
