@@ -18,7 +18,7 @@ from tilod.graph.namespaces import GEO, IGEO
 from tilod.graph.uris import PHASE_1, PHASE_2023, Uris
 from tilod.records.geometry import read_geometries, read_outlines
 from tilod.records.inputs import PROGRAMME_FILES, Inputs
-from tilod.records.press_release import read_press_names
+from tilod.records.press_names import read_press_names
 from tilod.records.reference import load_reference
 from tilod.records.territories import read_territories
 

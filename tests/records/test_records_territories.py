@@ -10,7 +10,7 @@ import json
 from pathlib import Path
 
 import pytest
-from test_validate_file import BAD, COLUMNS, ROWS, csv_text, real
+from territory_rows import BAD, COLUMNS, ROWS, csv_text, real
 
 from conftest import ROOT
 from tilod.graph.uris import PHASE_1, PHASE_2023

@@ -9,7 +9,7 @@ from pathlib import Path
 from tilod.errors import InputError
 from tilod.records.geometry import Geometries, read_geometries, read_outlines
 from tilod.records.models import PHASE_1, PHASE_2023, PressName
-from tilod.records.press_release import read_press_names
+from tilod.records.press_names import read_press_names
 from tilod.records.reference import Reference, load_reference
 from tilod.records.territories import TerritoryList, read_territories
 from tilod.settings import Settings

@@ -25,7 +25,9 @@ class TerritoryItem:
 
 
 @dataclass(frozen=True)
-class Region:
+class RegionTerritories:
+    """A région on the landing page, with its 2023-2027 territories."""
+
     href: str
     label: str
     territories: list[TerritoryItem]
@@ -40,7 +42,7 @@ def landing_context() -> dict:
         regions[(row["region"], row["regionLabel"])].append(
             TerritoryItem(row["territory"], row["label"], row["id"], int(row["members"])))
     by_region = [
-        Region(href, label, sorted(items, key=lambda t: fold(t.label)))
+        RegionTerritories(href, label, sorted(items, key=lambda t: fold(t.label)))
         for (href, label), items in sorted(regions.items(), key=lambda kv: fold(kv[0][1]))
     ]
     return {

@@ -11,7 +11,7 @@ import pytest
 from conftest import ROOT
 from tilod.errors import InputError
 from tilod.records.inputs import outlines_file_for
-from tilod.records.press_release import PRESS_NAMES_FILE, read_press_names
+from tilod.records.press_names import PRESS_NAMES_FILE, read_press_names
 
 DATA = ROOT / "data"
 
