@@ -432,16 +432,20 @@ def shapes() -> Graph:
     return load_shapes(ROOT / "shapes/tilod-shapes.ttl", BASE)
 
 
-@pytest.fixture(scope="module")
-def validated(subset_graph, shapes) -> list[tuple[list[str], ValidationResult]]:
+def validate_groups(real: Graph, groups, cases, shapes: Graph) -> list[tuple[list[str], ValidationResult]]:
     """Each group of cases applied to its own copy of the real graph, and validated."""
     out = []
-    for names in GROUPS:
-        graph = copy_of(subset_graph)
+    for names in groups:
+        graph = copy_of(real)
         for name in names:
-            mutate(graph, CASES[name])
+            mutate(graph, cases[name])
         out.append((names, validate(graph, shapes)))
     return out
+
+
+@pytest.fixture(scope="module")
+def validated(subset_graph, shapes) -> list[tuple[list[str], ValidationResult]]:
+    return validate_groups(subset_graph, GROUPS, CASES, shapes)
 
 
 def test_the_real_subset_conforms(subset_graph, shapes):
@@ -642,13 +646,7 @@ def described(release, subset_graph) -> Graph:
 
 @pytest.fixture(scope="module")
 def meta_validated(described, shapes) -> list[tuple[list[str], ValidationResult]]:
-    out = []
-    for names in META_GROUPS:
-        graph = copy_of(described)
-        for name in names:
-            mutate(graph, META_CASES[name])
-        out.append((names, validate(graph, shapes)))
-    return out
+    return validate_groups(described, META_GROUPS, META_CASES, shapes)
 
 
 def test_the_real_ontology_void_and_changes_conform(described, shapes):
