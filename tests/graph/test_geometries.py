@@ -3,7 +3,6 @@ france-geojson files: where they are, what they are made of, and bad files givin
 
 from __future__ import annotations
 
-import doctest
 import json
 import os
 import subprocess
@@ -39,11 +38,6 @@ def outline_of(graph, place: URIRef):
     [node] = graph.objects(place, GEO.hasGeometry)
     [wkt] = graph.objects(node, GEO.asWKT)
     return node, wkt
-
-
-def test_docstring_examples():
-    result = doctest.testmod(geometry)
-    assert result.attempted > 0 and result.failed == 0
 
 
 # -- in the graph -------------------------------------------------------------------------------

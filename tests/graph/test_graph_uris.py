@@ -2,20 +2,12 @@
 
 from __future__ import annotations
 
-import doctest
-
 import pytest
 from rdflib import URIRef
 
-from tilod.graph import uris as uris_module
 from tilod.graph.uris import PHASE_1, PHASE_2023, PHASES, Uris
 
 BASE = "https://territoires.example/"
-
-
-def test_docstring_examples():
-    result = doctest.testmod(uris_module)
-    assert result.attempted > 0 and result.failed == 0
 
 
 def test_phases():

@@ -1,15 +1,7 @@
-import doctest
 
 import pytest
 
-import tilod.graph.uris
-import tilod.records.siren
 from tilod.records.siren import is_valid_siren
-
-
-@pytest.mark.parametrize("module", [tilod.records.siren, tilod.graph.uris])
-def test_docstring_examples(module):
-    assert doctest.testmod(module).failed == 0
 
 
 @pytest.mark.parametrize(

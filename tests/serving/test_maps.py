@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import doctest
 import json
 import re
 import xml.etree.ElementTree as ET
@@ -16,10 +15,6 @@ from tilod.serving.rendering import maps
 
 SVG = "{http://www.w3.org/2000/svg}"
 POINT = re.compile(r"(-?\d+(?:\.\d+)?),(-?\d+(?:\.\d+)?)")
-
-
-def test_doctests():
-    assert doctest.testmod(maps).failed == 0
 
 
 def real_wkt(territory_id: str) -> str:

@@ -4,7 +4,6 @@ server) through the VALUES builder of stores/remote.py."""
 
 from __future__ import annotations
 
-import doctest
 import json
 import re
 from pathlib import Path
@@ -13,9 +12,7 @@ import pytest
 from helpers import BASE
 
 from tilod.release.layout import release_graph
-from tilod.serving.rendering import outlines
 from tilod.serving.views.queries import QUERIES_DIR, query
-from tilod.stores import remote
 from tilod.stores.embedded import EmbeddedStore
 from tilod.stores.remote import RemoteStore, with_values
 
@@ -49,11 +46,6 @@ BINDINGS = {
     "concept-schemes": {},
     "concept-scheme-uses": {},
 }
-
-
-def test_doctests():
-    assert doctest.testmod(remote).failed == 0
-    assert doctest.testmod(outlines).failed == 0
 
 
 def test_every_query_file_is_listed_here():

@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-import doctest
-
 import pytest
 
-import tilod.sparql.guard
-import tilod.sparql.negotiation
 from tilod.sparql.guard import RefusedQuery, check_query, keywords
 from tilod.sparql.negotiation import MAX_ACCEPT_PARTS, MediaRange, negotiate, parse_accept
 
@@ -23,13 +19,6 @@ CHROME = ("text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,imag
           "image/apng,*/*;q=0.8,application/signed-exchange;v=b3;q=0.7")
 SAFARI = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 EDGE_IMAGE = "image/avif,image/webp,image/apng,image/svg+xml,image/*,*/*;q=0.8"
-
-
-@pytest.mark.parametrize("module", [tilod.sparql.negotiation, tilod.sparql.guard])
-def test_docstring_examples(module):
-    result = doctest.testmod(module)
-    assert result.attempted > 0
-    assert result.failed == 0
 
 
 @pytest.mark.parametrize(

@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-import doctest
-
 import pyoxigraph as ox
 import pytest
 from helpers import BROWSER
 
-import tilod.sparql.media_types
-import tilod.sparql.protocol
 from tilod.sparql.negotiation import (
     ResultChoice,
     choose_description,
@@ -23,13 +19,6 @@ from tilod.stores.base import QueryRequest
 from tilod.stores.query_worker import run_query
 
 JSON_RESULTS = "application/sparql-results+json"
-
-
-@pytest.mark.parametrize("module", [tilod.sparql.protocol, tilod.sparql.media_types])
-def test_docstring_examples(module):
-    result = doctest.testmod(module)
-    assert result.attempted > 0
-    assert result.failed == 0
 
 
 @pytest.mark.parametrize(("query", "form"), [
