@@ -16,7 +16,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 import requests
-from helpers import BASE, DCAT
+from helpers import BASE, DCAT, ONTOLOGY, TILOD_NS
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS, VOID
 from server import start_server, stop_server
@@ -27,7 +27,7 @@ from tilod.release.history import KINDS, Change, ChangeSet, Snapshot, changes_gr
 from tilod.release.layout import CHANGES
 from tilod.settings import Settings
 
-TILOD = BASE + "def/tilod#"
+TILOD = TILOD_NS
 LIST_2023 = ROOT / "data/territoires/ti_2023_groupements_20231114.csv"
 LIST_2024 = ROOT / "data/territoires/ti_2023_groupements_20240916.csv"
 
@@ -87,7 +87,7 @@ def test_every_term_of_the_changes_is_in_the_ontology():
     for term in used:
         assert {o.language for o in ontology.objects(term, RDFS.label)} == {"fr", "en"}, term
         assert {o.language for o in ontology.objects(term, SKOS.definition)} == {"fr", "en"}, term
-        assert (term, RDFS.isDefinedBy, URIRef(BASE + "def/tilod")) in ontology
+        assert (term, RDFS.isDefinedBy, URIRef(ONTOLOGY)) in ontology
         assert (term, RDF.type, OWL.Class) in ontology or (term, RDF.type, OWL.DatatypeProperty) in ontology \
             or (term, RDF.type, OWL.ObjectProperty) in ontology
 
@@ -252,7 +252,7 @@ def test_the_changes_are_in_the_store_too(two_builds):
     """SPARQL users see what changed: the same five changes, with their kinds, in the store."""
     _, _, second, _ = two_builds
     store = ox.Store.read_only(str(second / "store"))
-    rows = store.query(f"""PREFIX tilod: <{BASE}def/tilod#> PREFIX dcterms: <http://purl.org/dc/terms/>
+    rows = store.query(f"""PREFIX tilod: <{TILOD_NS}> PREFIX dcterms: <http://purl.org/dc/terms/>
         SELECT ?kind ?territory WHERE {{ ?comparison a tilod:Comparaison ; dcterms:hasPart ?change .
         ?change a ?kind ; dcterms:subject ?territory }} ORDER BY ?territory ?kind""")
     found = sorted((r["kind"].value.rsplit("#", 1)[1], r["territory"].value.rsplit("/", 1)[1]) for r in rows)

@@ -18,7 +18,7 @@ import os
 from dataclasses import dataclass
 
 import pytest
-from helpers import BASE
+from helpers import BASE, ONTOLOGY, TILOD_NS
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib import namespace as ns
 
@@ -32,7 +32,7 @@ from tilod.release.history import ChangeSet, Snapshot, changes_graph, diff, read
 from tilod.validation.shacl import ValidationResult, load_shapes, validate
 
 ID = BASE + "id/"
-TILOD = Namespace(BASE + "def/tilod#")
+TILOD = Namespace(TILOD_NS)
 IGEO = Namespace("http://rdf.insee.fr/def/geo#")
 
 
@@ -545,7 +545,7 @@ def test_grand_paris_communes_are_in_an_ept_and_the_metropole_only(inputs, shape
 META_VERSION = "20260101T000000Z"
 DUMPS = f"{BASE}dumps/{META_VERSION}/"
 DATASET = URIRef(ID + "jeu-de-donnees/tilod")
-ONTOLOGY = URIRef(BASE + "def/tilod")
+ONTOLOGY_NODE = URIRef(ONTOLOGY)
 COMPARISON = URIRef(DUMPS + "changes.ttl#comparaison")
 
 
@@ -589,7 +589,7 @@ META_CASES: dict[str, Case] = {
         message="defined by the tilod ontology",
     ),
     "ontology-without-licence": Case(
-        ONTOLOGY, "MinCountConstraintComponent", remove=((ONTOLOGY, ns.DCTERMS.license, None),),
+        ONTOLOGY_NODE, "MinCountConstraintComponent", remove=((ONTOLOGY_NODE, ns.DCTERMS.license, None),),
     ),
     "void-triples-not-an-integer": Case(
         DATASET, "DatatypeConstraintComponent",

@@ -115,7 +115,7 @@ def build_release(settings: Settings, out: Callable[[str], None] | None = None) 
         store.optimize()
         store_triples = len(store)
         log("writing the search index")
-        write_search_index(store, settings.base_uri, staging)
+        write_search_index(store, staging)
         del store
         classes = Counter(str(o) for o in data.objects(None, RDF.type))
         manifest = {

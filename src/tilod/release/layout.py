@@ -15,7 +15,7 @@ reads it; each asks this module where things are (and imports nothing else of th
       .current-<pid>                 the link a build is switching to (likewise)
 
 In a remote store, each release is the named graph {base}graph/release/<version>, and the
-graph {base}graph/tilod holds the pointer to the current one ({base}def/tilod#releaseCourante).
+graph {base}graph/tilod holds the pointer to the current one (tilod:releaseCourante).
 """
 
 from __future__ import annotations
@@ -24,6 +24,8 @@ import json
 import re
 from pathlib import Path
 from typing import Any
+
+from tilod.graph.namespaces import TILOD
 
 MANIFEST = "release.json"
 STORE = "store"
@@ -86,11 +88,11 @@ def pointer_graph(base: str) -> str:
     return f"{base}graph/tilod"
 
 
-def pointer_property(base: str) -> str:
-    return f"{base}def/tilod#releaseCourante"
+def pointer_property() -> str:
+    return str(TILOD.releaseCourante)
 
 
 def current_pointer_query(base: str) -> str:
     """The SELECT whose one value is the current release's graph in a remote store."""
     pointer = pointer_graph(base)
-    return f"SELECT ?g WHERE {{ GRAPH <{pointer}> {{ <{pointer}> <{pointer_property(base)}> ?g }} }}"
+    return f"SELECT ?g WHERE {{ GRAPH <{pointer}> {{ <{pointer}> <{pointer_property()}> ?g }} }}"

@@ -95,7 +95,7 @@ def publish(settings: Settings, folder: Path | None = None, out: Callable[[str],
         client.update(f"DROP SILENT GRAPH <{graph}>")
         raise PublishError(f"the store holds {loaded:,} triples of {manifest['store_triples']:,}: not switched")
     control = layout.pointer_graph(base)
-    pointer = f"<{control}> <{layout.pointer_property(base)}>"
+    pointer = f"<{control}> <{layout.pointer_property()}>"
     client.update(f"DELETE WHERE {{ GRAPH <{control}> {{ {pointer} ?old }} }} ;\n"
                   f"INSERT DATA {{ GRAPH <{control}> {{ {pointer} <{graph}> }} }}")
     out(f"release {manifest['version']} is current in the store ({loaded:,} triples)")
