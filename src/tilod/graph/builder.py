@@ -6,6 +6,7 @@ from collections.abc import Iterable
 
 from rdflib import Graph, Literal, URIRef
 
+from tilod.graph import links
 from tilod.graph.namespaces import (
     DCTERMS,
     GEO,
@@ -91,6 +92,7 @@ class GraphBuilder:
         for territory in territories:
             self._territory(territory)
         self._press_names({t.id for t in territories if t.phase == PHASE_2023})
+        self._press_release_place({c.code for c in communes})
         for code in sorted(self.scope):  # a partial release says which départements it covers
             self.add((self.uris.dataset, self.t.perimetre, self.uris.departement(code)))
         return self.graph
@@ -102,6 +104,10 @@ class GraphBuilder:
         add((uri, IGEO.nom, fr(name)))
         add((uri, IGEO.codeINSEE, Literal(code, datatype=XSD.token)))
         add((uri, DCTERMS.source, self.uris.reference_source))
+
+    def _links(self, uri: URIRef, found: list[links.Link]) -> None:
+        for predicate, target in found:
+            self.add((uri, predicate, target))
 
     def _geometry(self, place: URIRef, node: URIRef, wkt: str | None, source: URIRef,
                   derived_from: Iterable[URIRef] = ()) -> None:
@@ -124,18 +130,21 @@ class GraphBuilder:
     def _region(self, code: str) -> None:
         uri = self.uris.region(code)
         self._place(uri, IGEO.Region, code, self.ref.regions[code].nom)
+        self._links(uri, links.region_links(self.ref.regions[code]))
         self._outline(uri, self.uris.region_geometrie(code), self.geometries.regions.get(code))
 
     def _departement(self, code: str) -> None:
         uri = self.uris.departement(code)
         dep = self.ref.departements[code]
         self._place(uri, IGEO.Departement, code, dep.nom)
+        self._links(uri, links.departement_links(dep))
         self.add((uri, IGEO.subdivisionDirecteDe, self.uris.region(dep.region)))
         self._outline(uri, self.uris.departement_geometrie(code), self.geometries.departements.get(code))
 
     def _commune(self, c: Commune) -> None:
         uri = self.uris.commune(c.code)
         self._place(uri, IGEO.Commune, c.code, c.nom)
+        self._links(uri, links.commune_links(c))
         self.add((uri, IGEO.subdivisionDirecteDe, self.uris.departement(c.departement)))
         self.add((uri, self.t.departement, self.uris.departement(c.departement)))
         self.add((uri, self.t.region, self.uris.region(c.region)))
@@ -150,6 +159,7 @@ class GraphBuilder:
         uri = self.uris.epci(g.siren)
         self._place(uri, IGEO.Intercommunalite, g.siren, g.nom)
         add((uri, t.siren, Literal(g.siren)))
+        self._links(uri, links.groupement_links(g))
         add((uri, t.natureJuridique, self.uris.nature_juridique(g.nature)))
         if g.mode_financement:
             add((uri, t.modeFinancement, Literal(g.mode_financement)))
@@ -239,6 +249,16 @@ class GraphBuilder:
                 uris.adhesion(PHASE_2023, name.territory_id, name.siren),
             ):
                 add((node, PROV.wasDerivedFrom, uris.press_release))
+
+
+    def _press_release_place(self, communes: set[str]) -> None:
+        """The place the press release names (`dcterms:spatial "Laon"`, as its text says) as
+        our commune: the one commune of that name in the reference, if the release has it."""
+        press_release = self.uris.press_release
+        for name in [o for o in self.graph.objects(press_release, DCTERMS.spatial) if isinstance(o, Literal)]:
+            found = [c.code for c in self.ref.communes.values() if c.nom == str(name)]
+            if len(found) == 1 and found[0] in communes:
+                self.add((press_release, DCTERMS.spatial, self.uris.commune(found[0])))
 
 
 def build_graph(inputs: Inputs, uris: Uris, departements: Iterable[str] = ()) -> Graph:

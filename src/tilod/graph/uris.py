@@ -7,6 +7,13 @@ rdflib.term.URIRef('http://localhost:8000/id/territoire/2023-2027/ti-3208')
 rdflib.term.URIRef('http://localhost:8000/id/epci/200071892')
 >>> uris.commune_geometrie("02691")
 rdflib.term.URIRef('http://localhost:8000/id/commune/02691/geometrie')
+
+And the URIs of what identifies the same places elsewhere (graph/links.py), the same whatever the base:
+
+>>> company_directory_page("200071892")
+rdflib.term.URIRef('https://annuaire-entreprises.data.gouv.fr/entreprise/200071892')
+>>> geo_api_record("communes", "02408")
+rdflib.term.URIRef('https://geo.api.gouv.fr/communes/02408')
 """
 
 from __future__ import annotations
@@ -18,7 +25,27 @@ from tilod.graph.namespaces import ONTOLOGY_IRI, SHAPES_IRI, TILOD
 # ANCT reuses territory ids across phases, so a territory's URI carries its phase.
 from tilod.records.models import PHASE_1, PHASE_2023, PHASES
 
-__all__ = ["PHASE_1", "PHASE_2023", "PHASES", "Uris"]
+__all__ = [
+    "COMPANY_DIRECTORY", "GEO_API", "PHASE_1", "PHASE_2023", "PHASES", "Uris", "company_directory_page",
+    "geo_api_record",
+]
+
+#: the national company directory (DINUM): one page per SIREN, of a commune or an EPCI as a legal entity
+COMPANY_DIRECTORY = "https://annuaire-entreprises.data.gouv.fr/entreprise/"
+#: API Découpage administratif (geo.api.gouv.fr), served from decoupage-administratif: one JSON
+#: record per commune, EPCI, département and région, at `{GEO_API}{collection}/{code}`
+GEO_API = "https://geo.api.gouv.fr/"
+GEO_API_COLLECTIONS = ("communes", "epcis", "departements", "regions")
+
+
+def company_directory_page(siren: str) -> URIRef:
+    return URIRef(COMPANY_DIRECTORY + siren)
+
+
+def geo_api_record(collection: str, code: str) -> URIRef:
+    if collection not in GEO_API_COLLECTIONS:
+        raise ValueError(f"geo.api.gouv.fr has no collection {collection!r}")
+    return URIRef(f"{GEO_API}{collection}/{code}")
 
 
 class Uris:

@@ -10,10 +10,16 @@ PHASE_1 = "2018-2022"
 PHASES = (PHASE_2023, PHASE_1)
 
 
+#: where decoupage-administratif puts a place: metropolitan France, the overseas départements
+#: and régions (DROM) or the overseas collectivities (COM)
+ZONES = ("metro", "drom", "com")
+
+
 @dataclass(frozen=True)
 class Region:
     code: str
     nom: str
+    zone: str = "metro"
 
 
 @dataclass(frozen=True)
@@ -21,6 +27,7 @@ class Departement:
     code: str
     nom: str
     region: str
+    zone: str = "metro"
 
 
 @dataclass(frozen=True)

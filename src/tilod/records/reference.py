@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from tilod.errors import InputError
-from tilod.records.models import Commune, Departement, Groupement, Region
+from tilod.records.models import ZONES, Commune, Departement, Groupement, Region
 
 CURRENT = "6.0.0"  # the "2026" vintage: today's map
 AT_LABELLING = "3.1.1"  # the "2023" vintage: the map on 9 Nov 2023
@@ -61,6 +61,13 @@ def _field(path: Path, index: int, record: dict[str, Any], name: str, kind: type
     return value
 
 
+def _zone(path: Path, index: int, record: dict[str, Any]) -> str:
+    zone = _field(path, index, record, "zone", str)
+    if zone not in ZONES:
+        raise InputError.single(path, f"record #{index + 1}: field 'zone' is {zone!r}, not one of {ZONES}")
+    return zone
+
+
 def _codes(value: Any) -> list[str]:
     """A list of codes, or none if the field is absent or not a list of strings."""
     return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
@@ -73,12 +80,12 @@ def load_reference(data_dir: Path) -> Reference:
     path = base / CURRENT / "regions.json"
     for i, r in enumerate(_load_json(path)):
         code = _field(path, i, r, "code", str)
-        ref.regions[code] = Region(code, _field(path, i, r, "nom", str))
+        ref.regions[code] = Region(code, _field(path, i, r, "nom", str), _zone(path, i, r))
     path = base / CURRENT / "departements.json"
     for i, d in enumerate(_load_json(path)):
         code = _field(path, i, d, "code", str)
         ref.departements[code] = Departement(
-            code, _field(path, i, d, "nom", str), _field(path, i, d, "region", str)
+            code, _field(path, i, d, "nom", str), _field(path, i, d, "region", str), _zone(path, i, d)
         )
     path = base / CURRENT / "communes.json"
     for i, c in enumerate(_load_json(path)):
