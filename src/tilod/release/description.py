@@ -21,6 +21,7 @@ from tilod.graph.namespaces import (
 )
 from tilod.graph.uris import Uris
 from tilod.release.dumps import WrittenFile
+from tilod.release.linksets import describe_linksets
 
 SPDX = "http://spdx.org/rdf/terms#"
 LICENCE = URIRef("https://www.etalab.gouv.fr/licence-ouverte-open-licence/")
@@ -105,4 +106,5 @@ def describe_release(
         add((checksum, URIRef(SPDX + "algorithm"), URIRef(SPDX + "checksumAlgorithm_sha256")))
         add((checksum, URIRef(SPDX + "checksumValue"), Literal(written.sha256, datatype=XSD.hexBinary)))
     add((ds, RDFS.seeAlso, uris.ontology))
+    describe_linksets(data, uris, g)
     return g
