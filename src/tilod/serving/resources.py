@@ -22,6 +22,7 @@ from tilod.serving.i18n import page_lang
 from tilod.serving.release import current_release, current_settings
 from tilod.serving.render import FORMAT_LINKS, html_rows, serialize
 from tilod.serving.views import ontology_doc, pages, shapes_doc
+from tilod.serving.views.links_out import links_out
 from tilod.serving.views.terms import UnreadableFile
 from tilod.sparql.media_types import HTML, RDF_FORMATS, content_type, extension
 from tilod.sparql.negotiation import choose_document, split_extension
@@ -51,6 +52,7 @@ def render(uri: str, doc_base: str, triples: list[ox.Triple], media: str) -> byt
         return render_template(
             "resource.html", uri=uri, label=label, outgoing=outgoing, incoming=incoming,
             formats=FORMAT_LINKS, doc_base=doc_base, base=settings.base_uri, version=release.version,
+            links_out=links_out(uri, triples, settings.base_uri),
         ).encode("utf-8")
     return serialize(triples, media, prefixes)
 

@@ -18,6 +18,7 @@ from tilod.serving.i18n import page_lang
 from tilod.serving.release import current_release, current_settings
 from tilod.serving.render import FORMAT_LINKS, html_rows, labels_of
 from tilod.serving.rendering import maps
+from tilod.serving.views.links_out import links_out
 from tilod.serving.views.search import fold
 
 ALT_LABEL = "http://www.w3.org/2004/02/skos/core#altLabel"
@@ -75,6 +76,7 @@ def common_context(uri: str, description: Description) -> dict:
         "uri": uri, "doc_base": uri, "label": label or uri, "formats": FORMAT_LINKS,
         "alt_labels": [alt for alt in description.texts(ALT_LABEL) if alt != label],
         "outgoing": outgoing, "incoming": incoming,
+        "links_out": links_out(uri, description.triples, settings.base_uri),
         "base": settings.base_uri, "version": release.version,
     }
 
