@@ -250,7 +250,6 @@ class GraphBuilder:
             ):
                 add((node, PROV.wasDerivedFrom, uris.press_release))
 
-
     def _press_release_place(self, communes: set[str]) -> None:
         """The place the press release names (`dcterms:spatial "Laon"`, as its text says) as
         our commune: the one commune of that name in the reference, if the release has it."""
