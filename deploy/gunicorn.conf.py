@@ -13,7 +13,10 @@ threads = 8
 timeout = 60  # above TILOD_QUERY_TIMEOUT: a query is stopped by tilod, not by killing the worker
 graceful_timeout = 20
 keepalive = 5
-max_requests = 10000  # recycle workers now and then
-max_requests_jitter = 1000
+# no recycling (max_requests = 0): a recycled worker comes back to find every keep-alive connection
+# already held by the one that survived, and idles while it does all the work; it also pays its
+# start (imports, the release, the landing page) in the middle of the load. Nothing in a worker
+# grows with the requests it served (its caches are bounded, per release).
+max_requests = 0
 accesslog = None  # tilod writes its own JSON access log on stderr
 errorlog = "-"
