@@ -25,6 +25,9 @@ from tilod.stores.embedded import EmbeddedStore
 from tilod.stores.remote import RemoteStore
 
 POINTER_TTL = 2.0  # seconds a remote store's pointer is trusted before it is read again
+#: seconds `releases/current` is trusted before it is resolved again (a lstat per folder of its
+#: path, on every request otherwise): a new release is served within this delay
+CURRENT_TTL = 0.5
 
 
 class NoRelease(StoreUnavailable):
@@ -97,7 +100,8 @@ class ReleaseHolder:
 
     def get(self) -> ServedRelease:
         now = time.monotonic()
-        if self._release is not None and self._pointer is not None and now - self._checked < POINTER_TTL:
+        trusted = POINTER_TTL if self._pointer is not None else CURRENT_TTL
+        if self._release is not None and now - self._checked < trusted:
             return self._release
         try:
             version = self._current_version()
