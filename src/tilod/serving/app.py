@@ -2,42 +2,28 @@
 
 from __future__ import annotations
 
-import json
 import logging
-import sys
-import time
-from datetime import UTC, datetime
 
-from flask import Flask, Response, g, render_template, request
+from flask import Flask, Response, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from tilod.release import layout
 from tilod.serving import downloads, history_page, landing, resources, sparql
+from tilod.serving.access_log import log_to_stderr
 from tilod.serving.http import add_cors, add_nosniff, plain_error
 from tilod.serving.i18n import template_globals
 from tilod.serving.release import ReleaseHolder
+from tilod.serving.replay import ReplayMiddleware
 from tilod.settings import Settings
 from tilod.sparql.media_types import HTML, content_type
 from tilod.sparql.negotiation import error_as_page
 from tilod.stores.base import QueryTimeout, StoreUnavailable
 
-access_log = logging.getLogger("tilod.access")
-
-
-def _log_to_stderr() -> None:
-    """One JSON object a line on stderr: what log collectors read (under gunicorn too)."""
-    if not access_log.handlers:
-        handler = logging.StreamHandler(sys.stderr)
-        handler.setFormatter(logging.Formatter("%(message)s"))
-        access_log.addHandler(handler)
-        access_log.setLevel(logging.INFO)
-        access_log.propagate = False
-
 
 def create_app(settings: Settings | None = None) -> Flask:
     settings = settings or Settings.load()
     app = Flask(__name__)
-    _log_to_stderr()
+    log_to_stderr()
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # our access log replaces its own
     app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
@@ -68,26 +54,10 @@ def create_app(settings: Settings | None = None) -> Flask:
         ok = release.data.healthy()
         return plain_error(200 if ok else 503, f"store {'ok' if ok else 'not answering'}: release {release.version}")
 
-    @app.before_request
-    def start_clock() -> None:
-        g.started = time.perf_counter()
-
     @app.after_request
-    def cors_and_log(response: Response) -> Response:
+    def cors_and_nosniff(response: Response) -> Response:
         add_cors(response)
         add_nosniff(response)
-        access_log.info(json.dumps({
-            "time": datetime.now(UTC).isoformat(timespec="milliseconds"),
-            "method": request.method,
-            "path": request.path,
-            "query": len(request.query_string),
-            "status": response.status_code,
-            "bytes": response.content_length,
-            "ms": round((time.perf_counter() - g.get("started", time.perf_counter())) * 1000, 2),
-            "accept": (request.headers.get("Accept") or "")[:100],
-            "agent": (request.headers.get("User-Agent") or "")[:100],
-            "remote": request.remote_addr,
-        }, ensure_ascii=False))
         return response
 
     @app.route("/sparql", methods=["OPTIONS"])
@@ -116,6 +86,8 @@ def create_app(settings: Settings | None = None) -> Flask:
         headers = {k: v for k, v in exc.get_headers() if k.lower() != "content-type"}
         return plain_error(code, f"{code} {exc.name}: {exc.description}", headers)
 
+    # in front of Flask: replays the answers kept for the release, and logs every answer
+    app.wsgi_app = ReplayMiddleware(app.wsgi_app, holder)  # type: ignore[method-assign]
     return app
 
 
