@@ -86,7 +86,7 @@ def test_conditional_gets_are_replayed_by_their_validator(server):
 # -- a server of our own: its log, its processes, its releases folder ------------------------------
 
 @pytest.fixture(scope="module")
-def own_server(settings, tmp_path_factory):
+def own_server(settings, release, tmp_path_factory):
     releases = tmp_path_factory.mktemp("replay") / "releases"
     copy_releases(settings.releases_dir, releases)
     running = start_server(releases, ROOT, BASE)
