@@ -2,13 +2,18 @@
 # Each worker opens the release read-only and runs TILOD_QUERY_WORKERS query processes.
 import multiprocessing
 import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from balanced_worker import BalancedThreadWorker  # noqa: E402 - beside this file
 
 bind = os.environ.get("TILOD_BIND", "0.0.0.0:8000")
 workers = int(os.environ.get("TILOD_WEB_WORKERS", multiprocessing.cpu_count()))
 wsgi_app = "tilod.serving.app:create_app()"
+# gthread, sharing keep-alive connections evenly between the workers (see balanced_worker.py)
+worker_class = BalancedThreadWorker
 # threads: a request waiting on a query worker must not hold a whole web worker; slow clients
 # belong to a reverse proxy (nginx buffers them) in front of gunicorn
-worker_class = "gthread"
 threads = 8
 timeout = 60  # above TILOD_QUERY_TIMEOUT: a query is stopped by tilod, not by killing the worker
 graceful_timeout = 20
