@@ -11,7 +11,8 @@ the bare route one after the other, their order swapped every round: the answers
 release (cached), and, at 8 clients, the same routes with a query string that changes on every
 request (`?n=...`: nothing replayed, Flask and the rendered documents). It reads each gunicorn
 worker's CPU time from /proc around every load, to check that both workers share keep-alive
-load (no recycling, no worker left idle). Medians over the rounds, with min-max, p99 and the
+load (no recycling, no worker left idle), and the resident memory of a tilod worker with its
+query processes at rest and after each load. Medians over the rounds, with min-max, p99 and the
 largest latency, the load average before each round, and the machine's description go to
 bench/results/routes-side-by-side.md. Every load is bounded; everything is stopped at the end.
 """
@@ -77,13 +78,13 @@ def national_releases(work: Path) -> Path:
 class Gunicorn:
     """`gunicorn -c deploy/gunicorn.conf.py [APP]` on a free loopback port, in its own group."""
 
-    def __init__(self, env: dict[str, str], app: list[str]) -> None:
+    def __init__(self, checkout: Path, env: dict[str, str], app: list[str]) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         environ = {**os.environ, "TILOD_BIND": f"127.0.0.1:{self.port}", "TILOD_WEB_WORKERS": "2", **env}
         self.started = time.perf_counter()
-        self.process = subprocess.Popen([BIN / "gunicorn", "-c", str(ROOT / "deploy/gunicorn.conf.py"), *app],
-                                        cwd=ROOT, env=environ, stdout=subprocess.DEVNULL,
+        self.process = subprocess.Popen([BIN / "gunicorn", "-c", str(checkout / "deploy/gunicorn.conf.py"), *app],
+                                        cwd=checkout, env=environ, stdout=subprocess.DEVNULL,
                                         stderr=subprocess.DEVNULL, start_new_session=True)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
@@ -96,13 +97,7 @@ class Gunicorn:
         raise RuntimeError(f"{self.url} did not answer in 60 s")
 
     def workers(self) -> list[int]:
-        found = []
-        for entry in Path("/proc").iterdir():
-            with contextlib.suppress(OSError, ValueError, IndexError):
-                if entry.name.isdigit() and int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1]) \
-                        == self.process.pid:
-                    found.append(int(entry.name))
-        return sorted(found)
+        return children(self.process.pid)
 
     def stop(self) -> None:
         if self.process.poll() is None:
@@ -114,6 +109,25 @@ class Gunicorn:
                 self.process.wait(timeout=10)
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(self.process.pid, signal.SIGKILL)
+
+
+def children(pid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            if entry.name.isdigit() and int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1]) == pid:
+                found.append(int(entry.name))
+    return sorted(found)
+
+
+def rss_mib(pid: int) -> float:
+    """A process's resident memory with that of its children (a web worker and its query workers)."""
+    total = 0
+    for one in [pid, *children(pid)]:
+        with contextlib.suppress(OSError, StopIteration):
+            status = Path(f"/proc/{one}/status").read_text().splitlines()
+            total += int(next(line for line in status if line.startswith("VmRSS:")).split()[1])
+    return total / 1024
 
 
 def cpu_seconds(pid: int) -> float:
@@ -153,6 +167,7 @@ def load(server: Gunicorn, path: str, accept: str, clients: int, seconds: int, s
     used = [cpu_seconds(pid) - before[pid] for pid in workers]
     result["shares"] = sorted((u / sum(used) if sum(used) else 0.0) for u in used)
     result["recycled"] = server.workers() != workers
+    result["rss"] = max(rss_mib(pid) for pid in workers)
     return result
 
 
@@ -171,24 +186,30 @@ def main() -> None:
     parser.add_argument("--releases-dir", type=Path, default=os.environ.get("TILOD_RELEASES_DIR"))
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--seconds", type=int, default=5, help="per wrk load")
+    parser.add_argument("--checkout", type=Path, default=ROOT,
+                        help="measure the code and gunicorn configuration of another checkout (a before)")
     parser.add_argument("--out", type=Path, default=OUT)
     args = parser.parse_args()
+    checkout = args.checkout.resolve()
     work = Path(tempfile.mkdtemp(prefix="tilod-routes-"))
     releases = (args.releases_dir or national_releases(work)).resolve()
     uncached = work / "uncached.lua"  # a new query string each request: nothing is replayed
     uncached.write_text('n = 0\nrequest = function()\n  n = n + 1\n'
                         '  return wrk.format(nil, wrk.path .. "?n=" .. n)\nend\n')
-    # this checkout's code, whatever is installed
-    servers = {"tilod": ({"TILOD_RELEASES_DIR": str(releases), "PYTHONPATH": str(ROOT / "src")}, []),
+    # the checkout's code, whatever is installed
+    servers = {"tilod": ({"TILOD_RELEASES_DIR": str(releases), "PYTHONPATH": str(checkout / "src")}, []),
                "bare": ({}, ["--chdir", str(ROOT / "bench"), "bare_app:app"])}
     figures: dict[tuple, list[dict]] = {}
     colds: dict[tuple, list[float]] = {}
     loads: list[str] = []
+    rest: list[float] = []
     for round_ in range(args.rounds):
         loads.append(" ".join(f"{x:.2f}" for x in os.getloadavg()))
         order = list(servers) if round_ % 2 == 0 else list(servers)[::-1]
-        running = {name: Gunicorn(*servers[name]) for name in order}
+        running = {name: Gunicorn(checkout, *servers[name]) for name in order}
         try:
+            time.sleep(3)  # the workers' warm-up (templates, search index, landing page) is done
+            rest.append(max(rss_mib(pid) for pid in running["tilod"].workers()))
             for name in order:
                 for route, (path, accept) in ROUTES.items():
                     colds.setdefault((name, route), []).append(cold(running[name], path, accept))
@@ -204,12 +225,14 @@ def main() -> None:
         finally:
             for server in running.values():
                 server.stop()
-    write(args, releases, figures, colds, loads)
+    write(args, releases, figures, colds, loads, rest)
 
 
-def write(args, releases: Path, figures: dict, colds: dict, loads: list[str]) -> None:
+def write(args, releases: Path, figures: dict, colds: dict, loads: list[str], rest: list[float]) -> None:
     lines = [f"# Web routes beside a bare Flask route ({datetime.now(UTC):%Y-%m-%d %H:%M} UTC)", "",
-             f"`.venv/bin/python bench/routes_side_by_side.py --rounds {args.rounds} --seconds {args.seconds}`; "
+             f"`.venv/bin/python bench/routes_side_by_side.py --rounds {args.rounds} --seconds {args.seconds}"
+             + (f" --checkout <a checkout at {commit(args.checkout)}>" if args.checkout.resolve() != ROOT else "")
+             + f"`, code at {commit(args.checkout)}; "
              f"release {describe_release(releases)}; both under `gunicorn -c deploy/gunicorn.conf.py`, "
              "TILOD_WEB_WORKERS=2; "
              f"wrk 2 threads, keep-alive, {args.seconds} s a load; {args.rounds} interleaved rounds "
@@ -255,9 +278,19 @@ def write(args, releases: Path, figures: dict, colds: dict, loads: list[str]) ->
         lowest = min(r["shares"][0] for r in runs)
         recycled = sum(r["recycled"] for r in runs)
         lines.append(f"- {name}: lowest share {lowest:.2f} over {len(runs)} loads; workers restarted: {recycled}")
+    under_load = [r["rss"] for (n, *_), rs in figures.items() if n == "tilod" for r in rs]
+    lines += ["", "## Memory of a tilod web worker with its query processes (RSS, MiB)", "",
+              f"- at rest, 3 s after start (warm-up done): {median_span(rest)}",
+              f"- after a load, largest of the run: {max(under_load):.0f} (these loads send no SPARQL query: "
+              "no query process is started)"]
     args.out.write_text("\n".join(lines) + "\n", encoding="utf-8")
     print("\n".join(lines))
     print(f"-> {args.out}")
+
+
+def commit(checkout: Path) -> str:
+    run = subprocess.run(["git", "-C", str(checkout), "rev-parse", "--short", "HEAD"], capture_output=True, text=True)
+    return run.stdout.strip() or "?"
 
 
 def describe_release(releases: Path) -> str:
