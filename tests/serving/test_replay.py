@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import socket
 import time
 from pathlib import Path
 
@@ -168,3 +169,21 @@ def test_a_new_release_is_served_and_its_answers_are_its_own(own_server):
     assert after.headers["ETag"] == f'"{new_version}-id-ttl"'
     assert after.content == before.content  # the same data
     assert get(url, "text/turtle", **{"If-None-Match": before.headers["ETag"]}).status_code == 200
+
+
+def test_health_answers_while_the_remote_store_hangs(settings, release):
+    """The replay in front of Flask never waits on the store: with a store that takes connections
+    and never answers, /health still answers at once and the data 503 (the store's time limit)."""
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(64)  # connections are taken (the kernel's backlog), never answered
+        store = f"http://127.0.0.1:{silent.getsockname()[1]}/query"
+        running = start_server(settings.releases_dir, ROOT, BASE, TILOD_STORE_URL=store, TILOD_QUERY_TIMEOUT="1")
+        try:
+            for _ in range(3):
+                assert requests.get(running.url + "health", timeout=TIMEOUT).status_code == 200
+            data = get(running.url + EPCI, "text/turtle")
+            assert data.status_code == 503
+            assert data.headers["Retry-After"]
+        finally:
+            stop_server(running)

@@ -98,11 +98,18 @@ class ReleaseHolder:
             data = EmbeddedStore(str(folder / layout.STORE), s.query_workers, s.query_timeout, s.max_results_bytes)
         return ServedRelease(folder, manifest, data)
 
+    def fresh(self) -> ServedRelease | None:
+        """The release, if its pointer was read within the trusted delay; else None. Never reads
+        the pointer (no I/O, never raises): for answers replayed in front of the app."""
+        trusted = POINTER_TTL if self._pointer is not None else CURRENT_TTL
+        if self._release is not None and time.monotonic() - self._checked < trusted:
+            return self._release
+        return None
+
     def get(self) -> ServedRelease:
         now = time.monotonic()
-        trusted = POINTER_TTL if self._pointer is not None else CURRENT_TTL
-        if self._release is not None and now - self._checked < trusted:
-            return self._release
+        if (fresh := self.fresh()) is not None:
+            return fresh
         try:
             version = self._current_version()
         except StoreUnavailable:

@@ -21,7 +21,6 @@ from dataclasses import dataclass
 from tilod.serving.access_log import log_answer
 from tilod.serving.http import REPLAYABLE
 from tilod.serving.release import ReleaseHolder
-from tilod.stores.base import StoreUnavailable
 
 StartResponse = Callable[..., object]
 WsgiApp = Callable[..., Iterable[bytes]]
@@ -93,9 +92,10 @@ class ReplayMiddleware:
         self.holder = holder
 
     def _answers(self) -> Answers | None:
-        try:
-            release = self.holder.get()
-        except StoreUnavailable:  # no release yet: Flask says so
+        """Those of the release, if it is known to be current (else None: Flask's answer will read
+        the pointer, or say what is wrong; /health never waits on a store here)."""
+        release = self.holder.fresh()
+        if release is None:
             return None
         answers = release.memo.get("replay")
         if answers is None:
