@@ -165,8 +165,8 @@ def load(server: Gunicorn, path: str, accept: str, clients: int, seconds: int, s
     before = {pid: cpu_seconds(pid) for pid in workers}
     result = wrk(server.url + path, accept, clients, seconds, script)
     used = [cpu_seconds(pid) - before[pid] for pid in workers]
-    result["shares"] = sorted((u / sum(used) if sum(used) else 0.0) for u in used)
-    result["recycled"] = server.workers() != workers
+    result["recycled"] = server.workers() != workers  # then a worker's CPU time is lost with it
+    result["shares"] = sorted((u / sum(used) if sum(used) else 0.0) for u in used) if not result["recycled"] else []
     result["rss"] = max(rss_mib(pid) for pid in workers)
     return result
 
@@ -271,13 +271,13 @@ def write(args, releases: Path, figures: dict, colds: dict, loads: list[str], re
               for route in ROUTES]
     lines += ["", "## Both workers at work (keep-alive, 64 clients)", "",
               "Share of the load's CPU taken by the less busy of the two gunicorn workers (0.50: even; "
-              "0: one worker idle), lowest over every cached load at 64 clients of the run; a worker "
-              "restarted during a load is counted too.", ""]
+              "0: one worker idle), lowest over the cached loads at 64 clients of the run.", ""]
     for name in ("tilod", "bare"):
         runs = [r for (n, _, c, kind), rs in figures.items() if n == name and c == 64 and kind == "cached" for r in rs]
-        lowest = min(r["shares"][0] for r in runs)
-        recycled = sum(r["recycled"] for r in runs)
-        lines.append(f"- {name}: lowest share {lowest:.2f} over {len(runs)} loads; workers restarted: {recycled}")
+        shares = [r["shares"][0] for r in runs if r["shares"]]
+        lowest = f"{min(shares):.2f}" if shares else "n/a"
+        lines.append(f"- {name}: lowest share {lowest} over the {len(shares)} of {len(runs)} loads during which "
+                     f"no worker was restarted")
     under_load = [r["rss"] for (n, *_), rs in figures.items() if n == "tilod" for r in rs]
     lines += ["", "## Memory of a tilod web worker with its query processes (RSS, MiB)", "",
               f"- at rest, 3 s after start (warm-up done): {median_span(rest)}",

@@ -4,9 +4,9 @@ A release never changes, so neither does an answer `http.cacheable` marked (a do
 the service description, with its validators): the status, headers and bytes Flask sent are kept
 per release, under everything such an answer depends on (method, path, query string, Accept and
 the two validators a conditional GET sends), and the next identical request gets them without
-going through Flask (~0.3 ms a request). A request with a Range or another precondition always
-goes to Flask; so does anything not marked (errors, searches, SPARQL answers, dumps). A new
-release starts with none kept (they live in its `memo`).
+going through Flask (no routing, negotiation, release look-up or rendering). A request with a
+Range or another precondition always goes to Flask; so does anything not marked (errors,
+searches, SPARQL answers, dumps). A new release starts with none kept (they live in its `memo`).
 """
 
 from __future__ import annotations
