@@ -1,5 +1,6 @@
 # Production: `gunicorn -c deploy/gunicorn.conf.py` from the project root.
-# Each worker opens the release read-only and runs TILOD_QUERY_WORKERS query processes.
+# Each worker opens the release read-only and, from its first SPARQL query on, runs
+# TILOD_QUERY_WORKERS query processes.
 import multiprocessing
 import os
 import sys
