@@ -138,19 +138,27 @@ def message(bad: BadBytes, lang: str) -> str:
     return text.format(where=where, offset=bad.offset, byte=bad.byte, reason=reason)
 
 
+def _posted() -> tuple[str, str | None, bytes | None]:
+    """(media type, charset, body) of a form or a query POSTed to a route that takes POST."""
+    rule = request.url_rule
+    if rule is None or "POST" not in (rule.methods or ()) or request.mimetype not in (FORM, QUERY_BODY):
+        return "", None, None
+    body = request.get_data(cache=True)  # cached: the route reads the same bytes
+    limit = current_app.config["MAX_CONTENT_LENGTH"]
+    if request.content_length is None and limit is not None and len(body) >= limit:
+        return "", None, None  # a streamed body cut at the limit: the route answers 413, not a cut character
+    return request.mimetype, request.mimetype_params.get("charset"), body
+
+
 def refuse_bytes_not_utf8() -> Response | None:
     """A before_request hook: a 400 for a request that is not UTF-8, else nothing."""
-    rule = request.url_rule
-    reads_body = request.method == "POST" and rule is not None and "POST" in (rule.methods or ())
-    body = request.get_data(cache=True) if reads_body and request.mimetype in (FORM, QUERY_BODY) else None
-    limit = current_app.config["MAX_CONTENT_LENGTH"]
-    if body is not None and request.content_length is None and limit is not None and len(body) >= limit:
-        body = None  # a streamed body cut at the limit: the route answers 413, not a cut character
-    bad = find_bad_bytes(request.environ, request.mimetype, request.mimetype_params.get("charset"), body)
+    environ = request.environ
+    mimetype, charset, body = _posted() if environ["REQUEST_METHOD"] == "POST" else ("", None, None)
+    bad = find_bad_bytes(environ, mimetype, charset, body)
     if bad is None:
         return None
     # not request.args: read from a query string that is not UTF-8, it may fail
-    lang = "en" if "lang=en" in request.environ.get("QUERY_STRING", "").split("&") else "fr"
+    lang = "en" if "lang=en" in environ.get("QUERY_STRING", "").split("&") else "fr"
     text = message(bad, lang)
     if not error_as_page(request.headers.get("Accept")):
         return plain_error(400, text)
