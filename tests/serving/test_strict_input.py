@@ -9,15 +9,24 @@ text sent as UTF-8 (names read from the source files).
 from __future__ import annotations
 
 import html
+import os
 import socket
+import subprocess
+import sys
+import tempfile
+import time
 import urllib.parse
 from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
 
 import pytest
 import requests
 from helpers import BASE, BROWSER, PREFIXES, media_type
+from server import ServerProcess, free_port, stop_server
 from sources import read_sources
+
+from conftest import ROOT
 
 TIMEOUT = 20
 FORM = b"application/x-www-form-urlencoded"
@@ -43,7 +52,8 @@ def send(server, request: bytes) -> Answer:
     head, _, body = answer.partition(b"\r\n\r\n")
     status_line, *header_lines = head.decode("latin-1").split("\r\n")
     headers = {name.strip().lower(): value.strip() for name, _, value in (line.partition(":") for line in header_lines)}
-    return Answer(int(status_line.split()[1]), headers, body.decode("utf-8"))
+    # gunicorn's own 400 page echoes the raw request line
+    return Answer(int(status_line.split()[1]), headers, body.decode("utf-8", "replace"))
 
 
 def get(target: bytes, accept: bytes = b"*/*") -> bytes:
@@ -97,6 +107,46 @@ def test_bytes_not_utf8_are_refused_saying_where(server, route, kind):
     assert answer.status == 400, (answer.status, answer.text[:300])
     assert answer.headers["content-type"] == "text/plain; charset=utf-8"
     assert f"{where} n'est pas en UTF-8 (octet {offset}, {byte}" in answer.text, answer.text
+
+
+@pytest.fixture(scope="module")
+def gunicorn(settings, release):
+    """The production server (deploy/gunicorn.conf.py, one web worker) on the same release: its
+    path and query string reach the application as PEP 3333 says, without tilod serve's fix."""
+    port = free_port()
+    env = {**os.environ, "TILOD_RELEASES_DIR": str(settings.releases_dir), "TILOD_BIND": f"127.0.0.1:{port}",
+           "TILOD_WEB_WORKERS": "1", "TILOD_QUERY_WORKERS": "1"}
+    env.pop("TILOD_BASE_URI", None)
+    fd, log = tempfile.mkstemp(prefix="tilod-gunicorn-", suffix=".log")
+    with os.fdopen(fd, "wb") as log_file:
+        process = subprocess.Popen([str(Path(sys.executable).parent / "gunicorn"), "-c", "deploy/gunicorn.conf.py"],
+                                   cwd=ROOT, env=env, stdout=log_file, stderr=subprocess.STDOUT,
+                                   stdin=subprocess.DEVNULL, start_new_session=True)
+    running = ServerProcess(f"http://127.0.0.1:{port}/", BASE, process, Path(log))
+    deadline = time.monotonic() + 60  # a worker warms its pages up before it answers
+    while time.monotonic() < deadline:
+        try:
+            if requests.get(running.url + "health", timeout=5).status_code == 200:
+                break
+        except requests.RequestException:
+            time.sleep(0.2)
+    else:
+        stop_server(running)
+        raise RuntimeError("gunicorn did not answer /health")
+    yield running
+    stop_server(running)
+
+
+@pytest.mark.parametrize(("route", "kind"), [
+    (route, kind) for route in ROUTES for kind in BAD
+    # a raw byte on the request line: gunicorn refuses the line itself, before tilod
+    if not kind.startswith("raw") or route.startswith("sparql form")])
+def test_the_production_server_refuses_them_too(gunicorn, route, kind):
+    written, offset, byte = BAD[kind]
+    request, where, *before = ROUTES[route]
+    answer = send(gunicorn, request(written))
+    assert answer.status == 400, (answer.status, answer.text[:300])
+    assert f"{where} n'est pas en UTF-8 (octet {offset + sum(before)}, {byte}" in answer.text, answer.text
 
 
 @pytest.mark.parametrize("kind", ["%FF%FE", "raw 0xFF"])
