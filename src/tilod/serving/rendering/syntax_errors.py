@@ -18,7 +18,8 @@ def _quoted(token: str, lang: str) -> str:
 def explain(problem: SyntaxProblem, query: str, lang: str) -> str:
     """The error in the page's language, as lines of plain text (a page shows them in a <pre>)."""
     expected = [translate(item, lang) if item in PHRASES else _quoted(item, lang) for item in problem.expected]
-    found = _quoted(problem.found[:40], lang) if problem.found else translate("la fin de la requête", lang)
+    found = problem.found.split("\n")[0][:40]  # a long string: its start
+    found = _quoted(found, lang) if found else translate("la fin de la requête", lang)
     sentence = translate("Erreur de syntaxe SPARQL, ligne {line}, colonne {column} : on attendait {expected}, "
                          "trouvé {found}", lang).format(
         line=problem.line, column=problem.column, found=found,
