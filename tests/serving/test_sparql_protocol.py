@@ -237,8 +237,8 @@ def test_syntax_error_is_400_with_a_message(server):
     for response in _ways(server, "SELECT * WHERE { ?s ?p }", "*/*").values():
         assert response.status_code == 400
         assert media_type(response) == "text/plain"
-        assert "syntax error" in response.text.lower()
-        assert "1:" in response.text  # where
+        assert "erreur de syntaxe" in response.text.lower()
+        assert "ligne 1, colonne 24" in response.text  # where: the "}" that comes instead of an object
 
 
 def test_two_query_parameters_are_400(server):

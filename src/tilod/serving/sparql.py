@@ -21,11 +21,13 @@ from tilod.serving.http import cacheable, plain_error
 from tilod.serving.i18n import page_lang
 from tilod.serving.release import current_release, current_settings
 from tilod.serving.rendering.sparql_results import GRAPH_DOWNLOADS, RESULT_DOWNLOADS, result_page
+from tilod.serving.rendering.syntax_errors import explain
 from tilod.sparql.guard import RefusedQuery, check_query
 from tilod.sparql.media_types import FORMAT_IRIS, HTML, RDF_FORMATS, content_type
 from tilod.sparql.negotiation import choose_description, choose_result
 from tilod.sparql.protocol import Operation, format_name, graph_uris, query_form, read_operation
-from tilod.stores.base import QueryRequest, QueryTimeout, StoreBusy, StoreUnavailable
+from tilod.sparql.syntax_errors import diagnose
+from tilod.stores.base import QueryReply, QueryRequest, QueryTimeout, StoreBusy, StoreUnavailable
 
 bp = Blueprint("sparql", __name__)
 
@@ -159,6 +161,8 @@ def sparql() -> Response:
         return plain_error(503, f"the data store is unavailable, try again shortly ({exc})", {"Retry-After": "5"})
     except (EOFError, OSError):
         return plain_error(503, "the query worker stopped unexpectedly, try again", {"Retry-After": "1"})
+    if reply.status == 400 and (problem := diagnose(query, reply.body.decode("utf-8", "replace"))):
+        reply = QueryReply(400, "text/plain", explain(problem, query, page_lang()).encode("utf-8"))
     if choice.page:
         dataset = [("default-graph-uri", g) for g in default_graphs] + [("named-graph-uri", g) for g in named_graphs]
         response = _results_page(query, dataset, reply.status, reply.media_type, reply.body,

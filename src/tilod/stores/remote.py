@@ -15,6 +15,7 @@ import pyoxigraph as ox
 import requests
 
 from tilod.sparql.guard import keywords
+from tilod.sparql.syntax_errors import relative_to
 from tilod.stores.base import QueryReply, QueryRequest, QueryTimeout, StoreUnavailable
 from tilod.stores.describe import INBOUND, OUTBOUND
 
@@ -125,8 +126,9 @@ class RemoteStore:
         return [{name: cell["value"] for name, cell in row.items()} for row in rows]
 
     def query(self, request: QueryRequest) -> QueryReply:
-        # same line, so that error positions the store reports stay right
-        query = f"BASE <{request.base_iri}> {request.query}" if request.base_iri else request.query
+        # same line, so that only the first line's columns move (and are moved back, below)
+        base = f"BASE <{request.base_iri}> " if request.base_iri else ""
+        query = base + request.query
         # a dataset named by the request (parameters or FROM) replaces the release's graph
         datasets = request.default_graphs or request.named_graphs or "FROM" in keywords(request.query)
         response = self._post(query, request.media_type, request.default_graphs if datasets else None,
@@ -143,7 +145,7 @@ class RemoteStore:
         if response.status_code == 406:
             return QueryReply(406, "text/plain", NOT_ACCEPTABLE)
         if response.status_code >= 400:
-            message = f"SPARQL syntax error or invalid query: {body.decode('utf-8', 'replace')}"
+            message = f"SPARQL syntax error or invalid query: {relative_to(body.decode('utf-8', 'replace'), base)}"
             return QueryReply(response.status_code, "text/plain", message.encode())
         media = response.headers.get("Content-Type", "application/octet-stream").split(";")[0].strip()
         return QueryReply(response.status_code, media, body)
