@@ -249,12 +249,16 @@ def test_anct_2024_list_changes_exactly_four_territories(tmp_path):
 
 
 def test_the_changes_are_in_the_store_too(two_builds):
-    """SPARQL users see what changed: the same five changes, with their kinds, in the store."""
+    """SPARQL users see what changed: the same five changes, with their kinds, in the store, in the
+    named graph of changes.ttl (named by its download URL), not in the data's default graph."""
     _, _, second, _ = two_builds
     store = ox.Store.read_only(str(second / "store"))
-    rows = store.query(f"""PREFIX tilod: <{BASE}def/tilod#> PREFIX dcterms: <http://purl.org/dc/terms/>
-        SELECT ?kind ?territory WHERE {{ ?comparison a tilod:Comparaison ; dcterms:hasPart ?change .
-        ?change a ?kind ; dcterms:subject ?territory }} ORDER BY ?territory ?kind""")
+    query = f"""PREFIX tilod: <{BASE}def/tilod#> PREFIX dcterms: <http://purl.org/dc/terms/>
+        SELECT ?kind ?territory WHERE {{ GRAPH <{BASE}dumps/{second.name}/{CHANGES}> {{
+        ?comparison a tilod:Comparaison ; dcterms:hasPart ?change .
+        ?change a ?kind ; dcterms:subject ?territory }} }} ORDER BY ?territory ?kind"""
+    assert not store.query(f"ASK {{ ?comparison a <{BASE}def/tilod#Comparaison> }}")  # the default graph
+    rows = store.query(query)
     found = sorted((r["kind"].value.rsplit("#", 1)[1], r["territory"].value.rsplit("/", 1)[1]) for r in rows)
     assert found == sorted([("ChangementDeNom", "ti-3208"), ("AjoutDeMembre", "ti-3208"),
                             ("RetraitDeTerritoire", "ti-3203"), ("AjoutDeMembre", "ti-3215"),
