@@ -167,8 +167,11 @@ def test_changes_ttl_is_a_dump_like_the_others(two_builds):
     assert entry["triples"] == len(Graph().parse(second / CHANGES))
     void = Graph().parse(second / "void.ttl")
     dump = URIRef(f"{BASE}dumps/{second.name}/{CHANGES}")
-    assert (None, VOID.dataDump, dump) in void
+    # a distribution of a dataset of its own, not a dump of the data
+    assert (URIRef(f"{BASE}id/jeu-de-donnees/changements"), DCAT.distribution, dump) in void
+    assert (None, VOID.dataDump, dump) not in void
     assert (dump, DCAT.byteSize, None) in void
+    assert void.value(dump, VOID.triples).toPython() == entry["triples"]
 
 
 def test_the_history_page_lists_both_releases_and_their_changes(two_builds):

@@ -8,7 +8,7 @@ import json
 import re
 
 import requests
-from helpers import BASE, BROWSER
+from helpers import BASE, BROWSER, DCAT
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, VOID
 
@@ -65,3 +65,10 @@ def test_the_dumps_page_lists_every_file_of_the_release(server, settings):
     for name in linked:
         assert requests.head(server.url + f"dumps/{manifest['version']}/{name}", timeout=TIMEOUT).status_code == 200
 
+
+def test_the_dataset_and_its_catalogue_dereference(server):
+    """Their descriptions live in the VoID graph: a resource's page reads it with the data."""
+    catalogue = URIRef(BASE + "id/catalogue/tilod")
+    for uri, prop in ((DATASET, DCAT.distribution), (catalogue, DCAT.dataset),
+                      (URIRef(BASE + "id/jeu-de-donnees/ontologie"), DCAT.distribution)):
+        assert (uri, prop, None) in rdf(server.to_server(str(uri))), uri
