@@ -12,6 +12,8 @@ from helpers import DCAT
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, VOID
 
+from conftest import ROOT
+
 SPDX = "http://spdx.org/rdf/terms#"
 
 
@@ -128,3 +130,21 @@ def test_the_other_files_are_datasets_of_their_own(release, manifest, settings, 
     assert void.value(url, DCTERMS.format) == URIRef(
         "http://publications.europa.eu/resource/authority/file-type/RDF_TURTLE")
     assert void.value(url, DCTERMS.license) == URIRef("https://www.etalab.gouv.fr/licence-ouverte-open-licence/")
+
+
+def test_the_catalogue_covers_the_years_of_both_phases(release, settings):
+    """From the first phase's first year to the 2023-2027 phase's last (the phases' own names)."""
+    void = Graph().parse(release / "void.ttl")
+    period = void.value(URIRef(settings.base_uri + "id/jeu-de-donnees/tilod"), DCTERMS.temporal)
+    assert (period, RDF.type, DCTERMS.PeriodOfTime) in void
+    assert (str(void.value(period, DCAT.startDate)), str(void.value(period, DCAT.endDate))) == ("2018", "2027")
+
+
+def test_the_contact_point_is_the_press_releases(release, settings):
+    text = (ROOT / "data/communique/communique-prefet-aisne-2023-11-14.txt").read_text(encoding="utf-8")
+    void = Graph().parse(release / "void.ttl")
+    contact = void.value(URIRef(settings.base_uri + "id/jeu-de-donnees/tilod"), DCAT.contactPoint)
+    email = str(void.value(contact, URIRef("http://www.w3.org/2006/vcard/ns#hasEmail")))
+    site = str(void.value(contact, URIRef("http://www.w3.org/2006/vcard/ns#hasURL")))
+    assert email.startswith("mailto:") and f"Mél.: {email.removeprefix('mailto:')}" in text
+    assert site.startswith("https://") and site.removeprefix("https://").rstrip("/") in text
