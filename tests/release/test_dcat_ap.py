@@ -16,8 +16,9 @@ SHAPES = ROOT / "shapes" / "dcat-ap"
 SHAPE_FILES = ("dcat-ap-SHACL.ttl", "shapes.ttl", "shapes_recommended.ttl", "range.ttl", "mdr-vocabularies.shape.ttl")
 FRANCE = URIRef("http://publications.europa.eu/resource/authority/country/FRA")
 #: (shape file, property) of the only warnings left, and why no real record lifts them:
-#: - the publisher (the Préfet de l'Aisne, whose contact the press release gives) has no code in
-#:   the EU corporate-body vocabulary, which names EU bodies: the profile warns for any other one;
+#: - the publisher (the Préfet de l'Aisne, whose contact the press release gives) has no code we
+#:   could find in the EU corporate-body vocabulary (EU institutions and bodies): the profile warns
+#:   for any publisher outside it;
 #: - France (the EU country FRA) as a dct:Location is recommended a bounding box and a centroid:
 #:   the data holds outlines of metropolitan France only, not of the whole country.
 KNOWN_WARNINGS = {
