@@ -17,6 +17,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from tilod.graph.namespaces import RDF, SD
+from tilod.release import layout
 from tilod.serving.http import cacheable, plain_error
 from tilod.serving.i18n import page_lang
 from tilod.serving.release import current_release, current_settings
@@ -84,7 +85,20 @@ def service_description(endpoint: str) -> Graph:
     g.add((dataset, RDF.type, SD.Dataset))
     g.add((dataset, SD.defaultGraph, graph))
     g.add((graph, RDF.type, SD.Graph))
-    g.add((graph, URIRef("http://rdfs.org/ns/void#triples"), Literal(current_release().manifest["store_triples"])))
+    manifest = current_release().manifest
+    g.add((graph, URIRef("http://rdfs.org/ns/void#triples"), Literal(manifest["triples"])))
+    # the ontology, VoID and changes: each a named graph of its own (release/layout.py)
+    counts = {f["filename"]: f.get("triples") for f in manifest["files"]}
+    for filename, name in layout.named_graphs(base, manifest["version"]).items():
+        if counts.get(filename) is None:  # a release built before they were
+            continue
+        named, named_graph = BNode(), BNode()
+        g.add((dataset, SD.namedGraph, named))
+        g.add((named, RDF.type, SD.NamedGraph))
+        g.add((named, SD.name, URIRef(name)))
+        g.add((named, SD.graph, named_graph))
+        g.add((named_graph, RDF.type, SD.Graph))
+        g.add((named_graph, URIRef("http://rdfs.org/ns/void#triples"), Literal(counts[filename])))
     g.add((dataset, URIRef("http://rdfs.org/ns/void#sparqlEndpoint"), service))
     g.add((service, URIRef("http://www.w3.org/2000/01/rdf-schema#seeAlso"), URIRef(base + ".well-known/void")))
     g.add((dataset, URIRef("http://www.w3.org/2000/01/rdf-schema#seeAlso"), URIRef(base + ".well-known/void")))

@@ -17,7 +17,7 @@ import requests
 from tilod.sparql.guard import keywords
 from tilod.sparql.syntax_errors import relative_to
 from tilod.stores.base import QueryReply, QueryRequest, QueryTimeout, StoreUnavailable
-from tilod.stores.describe import INBOUND, OUTBOUND
+from tilod.stores.describe import INBOUND, OUTBOUND, distinct
 
 #: IRIs tilod mints (and its terms, with a fragment): only these characters, so one can be written
 #: into a query safely
@@ -59,18 +59,23 @@ def with_values(query: str, bindings: Mapping[str, str], base_iri: str | None = 
 
 
 class RemoteStore:
-    def __init__(self, query_url: str, graph: str, timeout: float, max_bytes: int) -> None:
+    def __init__(self, query_url: str, graph: str, timeout: float, max_bytes: int,
+                 named_graphs: tuple[str, ...] = ()) -> None:
         self.query_url = query_url
         self.graph = graph
+        #: the release's own named graphs (ontology, VoID, changes), offered beside its data
+        self.named_graphs = named_graphs
         self.timeout = timeout
         self.max_bytes = max_bytes
         self.session = requests.Session()
 
     def _post(self, query: str, accept: str | None, graphs: tuple[str, ...] | None = None,
               named: tuple[str, ...] = ()) -> requests.Response:
-        """POST a query; `graphs` None: the release's graph as default graph; (): the store's dataset."""
+        """POST a query; `graphs` None: the release's graph as default graph (and its named graphs);
+        (): the store's dataset."""
         if graphs is None:
             graphs = (self.graph,) if self.graph else ()
+            named = named or self.named_graphs
         data = ([("query", query)] + [("default-graph-uri", g) for g in graphs]
                 + [("named-graph-uri", g) for g in named])
         headers = {"Accept": accept} if accept else {}
@@ -95,7 +100,8 @@ class RemoteStore:
         return bytes(body)
 
     def construct(self, query: str) -> list[ox.Triple]:
-        response = self._post(query, "application/n-triples")
+        """A description: the release's data and its named graphs read as one (see describe.py)."""
+        response = self._post(query, "application/n-triples", (self.graph, *self.named_graphs) if self.graph else ())
         if 400 <= response.status_code < 500:
             return []  # the store will not take this IRI: nothing describes it
         if response.status_code != 200:
@@ -110,7 +116,7 @@ class RemoteStore:
         outbound = self.construct(outbound_query)
         if not outbound:
             return []
-        return outbound + self.construct(inbound_query)
+        return distinct(outbound + self.construct(inbound_query))
 
     def select(self, query: str, bindings: Mapping[str, str], base_iri: str | None = None) -> list[dict[str, str]]:
         response = self._post(with_values(query, bindings, base_iri), "application/sparql-results+json")
