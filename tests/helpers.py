@@ -15,9 +15,12 @@ from rdflib import Namespace
 
 #: the base URI of the test releases (the default TILOD_BASE_URI)
 BASE = "http://localhost:8000/"
+#: the vocabulary's persistent IRIs, the same whatever the base
+ONTOLOGY = "https://w3id.org/tilod/def/tilod"
+TILOD_NS = ONTOLOGY + "#"
 #: what a browser sends: HTML first, anything else after
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
-PREFIXES = f"""PREFIX tilod: <{BASE}def/tilod#>
+PREFIXES = f"""PREFIX tilod: <{TILOD_NS}>
 PREFIX igeo: <http://rdf.insee.fr/def/geo#>
 PREFIX org: <http://www.w3.org/ns/org#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>

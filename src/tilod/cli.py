@@ -11,12 +11,12 @@ from tilod.errors import InputError, TilodError
 from tilod.settings import Settings
 
 SUMMARY_CLASSES = {
-    "territories": "def/tilod#TerritoireIndustrie",
+    "territories": "https://w3id.org/tilod/def/tilod#TerritoireIndustrie",
     "EPCI": "http://rdf.insee.fr/def/geo#Intercommunalite",
     "communes": "http://rdf.insee.fr/def/geo#Commune",
     "départements": "http://rdf.insee.fr/def/geo#Departement",
     "régions": "http://rdf.insee.fr/def/geo#Region",
-    "memberships": "def/tilod#Adhesion",
+    "memberships": "https://w3id.org/tilod/def/tilod#Adhesion",
 }
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 import shapely
-from helpers import BASE
+from helpers import BASE, TILOD_NS
 from rdflib import Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF
 
@@ -111,7 +111,7 @@ def test_an_epci_of_the_aisne_has_the_union_of_its_communes_as_outline(subset_gr
 def test_an_epci_with_a_commune_outside_the_shipped_outlines_has_none(subset_graph):
     epci = URIRef(ID + f"epci/{VILLES_SOEURS}")
     departements = {str(d).rsplit("/", 1)[1] for c in subset_graph.subjects(IGEO.subdivisionDirecteDe, epci)
-                    for d in subset_graph.objects(c, URIRef(BASE + "def/tilod#departement"))}
+                    for d in subset_graph.objects(c, URIRef(TILOD_NS + "departement"))}
     assert departements == {"76", "80"}  # its Somme communes have outlines, its Seine-Maritime ones none
     assert (epci, RDF.type, IGEO.Intercommunalite) in subset_graph
     assert (epci, GEO.hasGeometry, None) not in subset_graph

@@ -8,7 +8,7 @@ import csv
 import functools
 
 import pytest
-from helpers import BASE, XSD
+from helpers import BASE, TILOD_NS, XSD
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, ORG, PROV, RDF, RDFS, SKOS
 
@@ -24,7 +24,7 @@ from tilod.records.territories import read_territories
 
 DATA = ROOT / "data"
 ID = BASE + "id/"
-T = BASE + "def/tilod#"
+T = TILOD_NS
 SCOPE = ("02", "58", "83")  # the Aisne (press release), the Nièvre (a commune in a first-phase territory), the Var (a territory of five communes)
 HAUTE_PICARDIE = URIRef(ID + "territoire/2023-2027/ti-3208")
 NEVERS_PHASE1 = URIRef(ID + "territoire/2018-2022/ti-2706")

@@ -17,9 +17,12 @@ def test_phases():
 def test_fixed_uris():
     u = Uris(BASE)
     assert u.base == BASE and u.id == BASE + "id/"
-    assert u.ontology == URIRef(BASE + "def/tilod")
-    assert str(u.tilod) == BASE + "def/tilod#" and u.tilod.phase == URIRef(BASE + "def/tilod#phase")
-    assert u.shapes == URIRef(BASE + "def/tilod/shapes")
+    # the vocabulary's IRIs are persistent: the same on every deployment
+    for deployed in (u, Uris("https://territoires.example.org/")):
+        assert deployed.ontology == URIRef("https://w3id.org/tilod/def/tilod")
+        assert str(deployed.tilod) == "https://w3id.org/tilod/def/tilod#"
+        assert deployed.tilod.phase == URIRef("https://w3id.org/tilod/def/tilod#phase")
+        assert deployed.shapes == URIRef("https://w3id.org/tilod/def/tilod/shapes")
     assert u.dataset == URIRef(BASE + "id/jeu-de-donnees/tilod")
     assert u.programme == URIRef(BASE + "id/programme/territoires-d-industrie")
     assert u.press_release == URIRef(BASE + "id/source/communique-prefet-aisne-2023-11-14")

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 import requests
-from helpers import BASE, BROWSER
+from helpers import BASE, BROWSER, TILOD_NS
 from rdflib import Graph, Namespace, URIRef
 from server import ServerProcess, TextOf, start_server, stop_server
 from sources import Mismatches, Sources, Territory, read_sources
@@ -24,7 +24,7 @@ from conftest import ROOT
 pytestmark = pytest.mark.national
 
 ID = BASE + "id/"
-TILOD = Namespace(BASE + "def/tilod#")
+TILOD = Namespace(TILOD_NS)
 IGEO = Namespace("http://rdf.insee.fr/def/geo#")
 ORG = Namespace("http://www.w3.org/ns/org#")
 RDFS_LABEL = URIRef("http://www.w3.org/2000/01/rdf-schema#label")

@@ -11,6 +11,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from helpers import TILOD_NS
 from rdflib import Graph, URIRef
 from rdflib.namespace import SH
 
@@ -155,7 +156,7 @@ def test_an_ontology_failing_shacl_stops_the_build_with_a_report(good, tmp_path)
     message = str(caught.value)
     assert message.splitlines()[0] == "SHACL: 1 violation(s) in 1 group(s)"
     assert "QualifiedMinCountConstraintComponent on label: needs an English label" in message
-    assert f"focus {settings.base_uri}def/tilod#Adhesion" in message
+    assert f"focus {TILOD_NS}Adhesion" in message
     assert "in the ontology, VoID or changes.ttl" in message
     new = [r for r in failed_reports(releases) if r not in reports]
     assert len(new) == 1 and f"report written to {new[0]}" in message

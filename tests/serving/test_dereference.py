@@ -9,7 +9,7 @@ import re
 import pyoxigraph as ox
 import pytest
 import requests
-from helpers import BASE, BROWSER, DCAT, media_type
+from helpers import BASE, BROWSER, DCAT, ONTOLOGY, media_type
 from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import ORG, OWL, RDF, RDFS, SH, VOID
@@ -288,10 +288,10 @@ def test_territory_page_shows_the_uri_and_escapes_labels(server, store):
 def test_the_ontology(server):
     url = server.url + "def/tilod"
     graph = parse(get(url, "text/turtle"), "text/turtle")
-    assert (URIRef(BASE + "def/tilod"), RDF.type, OWL.Ontology) in graph
+    assert (URIRef(ONTOLOGY), RDF.type, OWL.Ontology) in graph
     assert isomorphic(parse(get(url + ".ttl")), graph)
     jsonld = parse(get(url, "application/ld+json"))
-    assert (URIRef(BASE + "def/tilod"), RDF.type, OWL.Ontology) in jsonld
+    assert (URIRef(ONTOLOGY), RDF.type, OWL.Ontology) in jsonld
     page = get(url, BROWSER)
     assert page.status_code == 200
     assert media_type(page) == "text/html"

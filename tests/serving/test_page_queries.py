@@ -9,7 +9,7 @@ import re
 from pathlib import Path
 
 import pytest
-from helpers import BASE
+from helpers import BASE, TILOD_NS
 
 from tilod.release.layout import release_graph
 from tilod.serving.views.queries import QUERIES_DIR, query
@@ -17,7 +17,7 @@ from tilod.stores.embedded import EmbeddedStore
 from tilod.stores.remote import RemoteStore, with_values
 
 ID = BASE + "id/"
-TILOD = BASE + "def/tilod#"
+TILOD = TILOD_NS
 PHASE = ID + "phase/2023-2027"
 
 #: each query with the IRIs a page binds (taken from the Aisne-Somme subset)

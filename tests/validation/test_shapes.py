@@ -18,7 +18,7 @@ import os
 from dataclasses import dataclass
 
 import pytest
-from helpers import BASE
+from helpers import BASE, ONTOLOGY, TILOD_NS
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib import namespace as ns
 
@@ -26,13 +26,14 @@ from conftest import ROOT
 from tilod.graph.builder import build_graph
 from tilod.graph.uris import Uris
 from tilod.records.turtle_files import parse_turtle
+from tilod.release.catalogue import load_catalogue
 from tilod.release.description import describe_release
 from tilod.release.dumps import WrittenFile
 from tilod.release.history import ChangeSet, Snapshot, changes_graph, diff, read_snapshot
 from tilod.validation.shacl import ValidationResult, load_shapes, validate
 
 ID = BASE + "id/"
-TILOD = Namespace(BASE + "def/tilod#")
+TILOD = Namespace(TILOD_NS)
 IGEO = Namespace("http://rdf.insee.fr/def/geo#")
 
 
@@ -545,7 +546,7 @@ def test_grand_paris_communes_are_in_an_ept_and_the_metropole_only(inputs, shape
 META_VERSION = "20260101T000000Z"
 DUMPS = f"{BASE}dumps/{META_VERSION}/"
 DATASET = URIRef(ID + "jeu-de-donnees/tilod")
-ONTOLOGY = URIRef(BASE + "def/tilod")
+ONTOLOGY_NODE = URIRef(ONTOLOGY)
 COMPARISON = URIRef(DUMPS + "changes.ttl#comparaison")
 
 
@@ -589,7 +590,7 @@ META_CASES: dict[str, Case] = {
         message="defined by the tilod ontology",
     ),
     "ontology-without-licence": Case(
-        ONTOLOGY, "MinCountConstraintComponent", remove=((ONTOLOGY, ns.DCTERMS.license, None),),
+        ONTOLOGY_NODE, "MinCountConstraintComponent", remove=((ONTOLOGY_NODE, ns.DCTERMS.license, None),),
     ),
     "void-triples-not-an-integer": Case(
         DATASET, "DatatypeConstraintComponent",
@@ -636,7 +637,9 @@ def described(release, subset_graph) -> Graph:
     changes of `edited` since the real subset release."""
     manifest = json.loads((release / "release.json").read_text(encoding="utf-8"))
     files = [WrittenFile(**f) for f in manifest["files"]]
-    void = describe_release(subset_graph, Uris(BASE), META_VERSION, manifest["created"], files)
+    catalogue, vocabularies = load_catalogue(ROOT / "data", BASE)
+    void = describe_release(subset_graph, Uris(BASE), META_VERSION, manifest["created"], files,
+                            catalogue + vocabularies) - vocabularies
     version, old = read_snapshot(release)
     changes = diff(old, edited(old))
     assert [c.kind for c in changes] == CHANGE_KINDS

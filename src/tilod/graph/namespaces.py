@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
-from rdflib import Namespace
+from rdflib import Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, ORG, OWL, PROV, RDF, RDFS, SH, SKOS, VOID, XSD
 
 IGEO = Namespace("http://rdf.insee.fr/def/geo#")
 GEO = Namespace("http://www.opengis.net/ont/geosparql#")
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
+
+#: The vocabulary's persistent namespace: it never moves with a deployment (`TILOD_BASE_URI`).
+#: w3id.org redirects it to the server that documents it at `/def/tilod` (deploy/w3id/).
+VOCABULARY_BASE = "https://w3id.org/tilod/"
+TILOD = Namespace(VOCABULARY_BASE + "def/tilod#")
+ONTOLOGY_IRI = URIRef(VOCABULARY_BASE + "def/tilod")
+SHAPES_IRI = URIRef(VOCABULARY_BASE + "def/tilod/shapes")
 
 STANDARD_PREFIXES: dict[str, str] = {
     "rdf": str(RDF),
@@ -24,9 +31,10 @@ STANDARD_PREFIXES: dict[str, str] = {
     "sh": str(SH),
     "geo": str(GEO),
     "igeo": str(IGEO),
+    "tilod": str(TILOD),
 }
 
 __all__ = [
-    "DCAT", "DCTERMS", "FOAF", "GEO", "IGEO", "ORG", "OWL", "PROV", "RDF", "RDFS", "SD", "SH",
-    "SKOS", "STANDARD_PREFIXES", "VOID", "XSD",
+    "DCAT", "DCTERMS", "FOAF", "GEO", "IGEO", "ONTOLOGY_IRI", "ORG", "OWL", "PROV", "RDF", "RDFS",
+    "SD", "SH", "SHAPES_IRI", "SKOS", "STANDARD_PREFIXES", "TILOD", "VOCABULARY_BASE", "VOID", "XSD",
 ]

@@ -11,7 +11,9 @@ rdflib.term.URIRef('http://localhost:8000/id/commune/02691/geometrie')
 
 from __future__ import annotations
 
-from rdflib import Namespace, URIRef
+from rdflib import URIRef
+
+from tilod.graph.namespaces import ONTOLOGY_IRI, SHAPES_IRI, TILOD
 
 # ANCT reuses territory ids across phases, so a territory's URI carries its phase.
 from tilod.records.models import PHASE_1, PHASE_2023, PHASES
@@ -23,9 +25,10 @@ class Uris:
     def __init__(self, base: str) -> None:
         self.base = base
         self.id = base + "id/"
-        self.ontology = URIRef(base + "def/tilod")
-        self.tilod = Namespace(base + "def/tilod#")
-        self.shapes = URIRef(base + "def/tilod/shapes")
+        # the vocabulary keeps its persistent IRIs whatever the base (graph/namespaces.py)
+        self.ontology = ONTOLOGY_IRI
+        self.tilod = TILOD
+        self.shapes = SHAPES_IRI
         self.dataset = URIRef(base + "id/jeu-de-donnees/tilod")
         self.programme = URIRef(self.id + "programme/territoires-d-industrie")
         self.press_release = URIRef(self.id + "source/communique-prefet-aisne-2023-11-14")
@@ -83,6 +86,14 @@ class Uris:
 
     def nature_juridique(self, nature: str) -> URIRef:
         return self._id("nature-juridique", nature)
+
+    def jeu_de_donnees(self, name: str) -> URIRef:
+        """A dataset of the catalogue: `tilod` (the data, as `dataset`), `ontologie`, `formes`..."""
+        return self._id("jeu-de-donnees", name)
+
+    @property
+    def catalogue(self) -> URIRef:
+        return self._id("catalogue", "tilod")
 
     def dump(self, version: str, filename: str) -> URIRef:
         """Download URL of one file of one release."""

@@ -31,9 +31,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib import Graph, Literal, Namespace, URIRef
+from rdflib import Graph, Literal, URIRef
 
-from tilod.graph.namespaces import DCTERMS, PROV, RDF, RDFS, XSD
+from tilod.graph.namespaces import DCTERMS, PROV, RDF, RDFS, TILOD, XSD
 from tilod.release import layout
 
 LABEL = str(RDFS.label)
@@ -94,7 +94,7 @@ class ChangeSet:
 
 
 def snapshot(triples: Iterable[ox.Triple], base: str) -> Snapshot:
-    territory_class = base + "def/tilod#TerritoireIndustrie"
+    territory_class = str(TILOD.TerritoireIndustrie)
     cut = len(base)
 
     def rel(iri: str) -> str:
@@ -159,7 +159,7 @@ def compare(previous: Path | None, new: Snapshot, version: str, created: str) ->
 
 
 def changes_graph(changes: ChangeSet, base: str) -> Graph:
-    tilod = Namespace(base + "def/tilod#")
+    tilod = TILOD
     g = Graph()
     g.bind("tilod", tilod)
     g.bind("prov", PROV)
@@ -204,7 +204,7 @@ def changes_graph(changes: ChangeSet, base: str) -> Graph:
 def read_changes(path: Path, base: str) -> ChangeSet:
     """A `changes.ttl` back into a ChangeSet (for the history page)."""
     g = Graph().parse(path, format="turtle")
-    tilod = Namespace(base + "def/tilod#")
+    tilod = TILOD
     node = next(g.subjects(RDF.type, tilod.Comparaison))
     previous = g.value(node, tilod.versionAvant)
 

@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from string import Template
 
 import pyoxigraph as ox
 
 from tilod.release import layout
 
-#: one row per name of each thing; `${base}` is the release's base URI
-SEARCH_INDEX_QUERY = """PREFIX tilod: <${base}def/tilod#>
+#: one row per name of each thing
+SEARCH_INDEX_QUERY = """PREFIX tilod: <https://w3id.org/tilod/def/tilod#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 PREFIX dcterms: <http://purl.org/dc/terms/>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
@@ -41,14 +40,10 @@ SELECT ?kind ?item ?label ?alt ?code ?context WHERE {
 VARIABLES = ("kind", "item", "label", "alt", "code", "context")
 
 
-def search_index_query(base: str) -> str:
-    return Template(SEARCH_INDEX_QUERY).substitute(base=base)
-
-
-def write_search_index(store: ox.Store, base: str, folder: Path) -> int:
+def write_search_index(store: ox.Store, folder: Path) -> int:
     """Write the rows of the query on `store` into `folder`; returns how many."""
     rows = []
-    for solution in store.query(search_index_query(base)):  # type: ignore[union-attr]
+    for solution in store.query(SEARCH_INDEX_QUERY):  # type: ignore[union-attr]
         row = {}
         for name in VARIABLES:
             term = solution[name]

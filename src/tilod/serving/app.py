@@ -8,7 +8,7 @@ from flask import Flask, Response, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from tilod.release import layout
-from tilod.serving import downloads, history_page, landing, resources, sparql
+from tilod.serving import downloads, history_page, landing, resources, sparql, strict_input
 from tilod.serving.access_log import log_to_stderr
 from tilod.serving.http import add_cors, add_nosniff, plain_error
 from tilod.serving.i18n import template_globals
@@ -54,6 +54,8 @@ def create_app(settings: Settings | None = None) -> Flask:
         ok = release.data.healthy()
         return plain_error(200 if ok else 503, f"store {'ok' if ok else 'not answering'}: release {release.version}")
 
+    app.before_request(strict_input.refuse_bytes_not_utf8)  # the access log (serving/replay.py) times it
+
     @app.after_request
     def cors_and_nosniff(response: Response) -> Response:
         add_cors(response)
@@ -93,6 +95,7 @@ def create_app(settings: Settings | None = None) -> Flask:
 
 def run(settings: Settings) -> None:
     app = create_app(settings)
+    app.wsgi_app = strict_input.with_raw_request_line(app.wsgi_app)  # type: ignore[method-assign]
     print(f"tilod: serving {layout.current_link(settings.releases_dir)} on http://{settings.host}:{settings.port}/ "
           f"(base URI {settings.base_uri})", flush=True)
     app.run(host=settings.host, port=settings.port, threaded=True)

@@ -15,6 +15,7 @@ from pathlib import Path
 import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, render_template, request
 
+from tilod.graph.namespaces import ONTOLOGY_IRI, SHAPES_IRI, TILOD
 from tilod.release import layout
 from tilod.serving.http import cacheable, plain_error
 from tilod.serving.i18n import page_lang
@@ -44,7 +45,7 @@ def not_acceptable() -> Response:
 def render(uri: str, doc_base: str, triples: list[ox.Triple], media: str) -> bytes:
     release = current_release()
     settings = current_settings()
-    prefixes = {"tilod": settings.base_uri + "def/tilod#"}
+    prefixes = {"tilod": str(TILOD)}
     if media == HTML:
         label, outgoing, incoming = html_rows(uri, triples, prefixes)
         return render_template(
@@ -89,14 +90,16 @@ def rendered(uri: str, media: str, triples: Callable[[], list[ox.Triple]], varia
     return cached((html_variant(variant, media), uri, media), produce)
 
 
-def respond(uri: str, body: bytes, media: str, negotiated: bool, variant: str) -> Response:
+def respond(uri: str, body: bytes, media: str, negotiated: bool, variant: str,
+            about: str | None = None) -> Response:
+    """`uri` is where the documents are served, `about` the thing they describe (if another IRI)."""
     ext = extension(media)
     response = Response(body, content_type=content_type(media))
     if negotiated:
         response.headers["Vary"] = "Accept"
         response.headers["Content-Location"] = f"{uri}.{ext}"
     else:  # URI.ttl, URI?format=...: a document about the thing (RFC 6892)
-        response.headers["Link"] = f'<{uri}>; rel="describes"'
+        response.headers["Link"] = f'<{about or uri}>; rel="describes"'
     return cacheable(response, current_release(), f"{html_variant(variant, media)}-{ext}")
 
 
@@ -152,9 +155,10 @@ def unreadable(uri: str, media: str, exc: UnreadableFile) -> Response:
 
 
 def _document(uri: str, file: Path, ext: str | None, variant: str,
-              page: Callable[[], bytes] | None = None) -> Response:
-    """A whole file of the release (ontology, shapes, VoID) with content negotiation;
-    `page` draws its HTML page instead of the generic table."""
+              page: Callable[[], bytes] | None = None, about: str | None = None) -> Response:
+    """A whole file of the release (ontology, shapes, VoID) served at `uri`, with content negotiation;
+    `page` draws its HTML page instead of the generic table; `about` is the IRI it describes when
+    that is not `uri` (the vocabulary's persistent IRIs)."""
     media, negotiated = choose(ext)
     if media is None:
         return not_acceptable()
@@ -162,11 +166,11 @@ def _document(uri: str, file: Path, ext: str | None, variant: str,
         if media == HTML and page is not None:
             body = cached((html_variant(variant, media), uri, media), page)
         else:
-            body = rendered(uri, media, lambda: _file_triples(file, current_settings().base_uri), variant)
+            body = rendered(about or uri, media, lambda: _file_triples(file, current_settings().base_uri), variant)
     except UnreadableFile as exc:
         return unreadable(uri, media, exc)
     assert body is not None
-    return respond(uri, body, media, negotiated, variant)
+    return respond(uri, body, media, negotiated, variant, about)
 
 
 @bp.route("/def/tilod", defaults={"ext": None})
@@ -175,7 +179,7 @@ def ontology(ext: str | None) -> Response:
     release = current_release()
     base = current_settings().base_uri
     return _document(base + "def/tilod", release.folder / layout.ONTOLOGY, ext, "def",
-                     lambda: ontology_doc.page(release, base))
+                     lambda: ontology_doc.page(release, base), about=str(ONTOLOGY_IRI))
 
 
 @bp.route("/def/tilod/shapes", defaults={"ext": None})
@@ -184,7 +188,7 @@ def shapes(ext: str | None) -> Response:
     release = current_release()
     base = current_settings().base_uri
     return _document(base + "def/tilod/shapes", release.folder / layout.SHAPES, ext, "shapes",
-                     lambda: shapes_doc.page(release, base))
+                     lambda: shapes_doc.page(release, base), about=str(SHAPES_IRI))
 
 
 @bp.route("/.well-known/void", defaults={"ext": None})

@@ -13,6 +13,8 @@ from urllib.parse import urlencode
 
 from flask import request
 
+from tilod.graph.namespaces import VOCABULARY_BASE
+
 LANGS = ("fr", "en")
 
 #: French text -> English, one entry a line in en.json (beside this file), read once
@@ -68,11 +70,17 @@ def format_date(iso: str | None, lang: str) -> str:
 def href(url: str, lang: str, base: str) -> str:
     """A link to one of our pages that keeps the reader's language (other links as they are).
 
+    The vocabulary's persistent IRIs are documented here, so they link to this server's page.
+
     >>> href("http://x/id/a", "en", "http://x/"), href("http://x/def/t#p", "en", "http://x/")
     ('http://x/id/a?lang=en', 'http://x/def/t?lang=en#p')
     >>> href("http://x/id/a", "fr", "http://x/"), href("https://other/", "en", "http://x/")
     ('http://x/id/a', 'https://other/')
+    >>> href("https://w3id.org/tilod/def/tilod#Phase", "fr", "http://x/")
+    'http://x/def/tilod#Phase'
     """
+    if url.startswith(VOCABULARY_BASE):
+        url = base + url[len(VOCABULARY_BASE):]
     if lang == "fr" or not url.startswith(base) or "?" in url:
         return url
     page, hash_, fragment = url.partition("#")

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
+from tilod.graph.namespaces import TILOD
 from tilod.serving.i18n import href as localised_href
 from tilod.serving.i18n import page_lang
 from tilod.serving.release import current_release, current_settings
@@ -69,7 +70,7 @@ def common_context(uri: str, description: Description) -> dict:
     """What every dedicated page shows: the label, the URI, the links to the data, all the data."""
     settings = current_settings()
     release = current_release()
-    label, outgoing, incoming = html_rows(uri, description.triples, {"tilod": settings.base_uri + "def/tilod#"})
+    label, outgoing, incoming = html_rows(uri, description.triples, {"tilod": str(TILOD)})
     return {
         "uri": uri, "doc_base": uri, "label": label or uri, "formats": FORMAT_LINKS,
         "alt_labels": [alt for alt in description.texts(ALT_LABEL) if alt != label],

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pyoxigraph as ox
 from flask import render_template
 
+from tilod.graph.namespaces import TILOD
 from tilod.graph.uris import PHASES, Uris
 from tilod.serving.rendering import maps
 from tilod.serving.views.description import Description, Link, common_context, map_features
@@ -16,7 +17,7 @@ from tilod.serving.views.search import fold
 def epci_page(uri: str, triples: list[ox.Triple]) -> bytes:
     d = Description(uri, triples)
     context = common_context(uri, d)
-    tilod = context["base"] + "def/tilod#"
+    tilod = str(TILOD)
     nature = next(iter(select_served("epci-nature", epci=uri)), None)
     by_phase: dict[str, dict] = {}
     for row in select_served("epci-territories", epci=uri):

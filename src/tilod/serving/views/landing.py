@@ -8,7 +8,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from tilod.graph.uris import PHASE_1, PHASE_2023, Uris
-from tilod.release.search_index import read_search_index, search_index_query
+from tilod.release.search_index import SEARCH_INDEX_QUERY, read_search_index
 from tilod.serving.i18n import href, page_lang, translate
 from tilod.serving.release import ServedRelease, current_release, current_settings
 from tilod.serving.rendering import maps
@@ -96,6 +96,6 @@ def search_index(release: ServedRelease) -> SearchIndex:
                 rows = read_search_index(release.folder)
                 if rows is None:
                     base = current_settings().base_uri
-                    rows = select(release.data, search_index_query(base), base)
+                    rows = select(release.data, SEARCH_INDEX_QUERY, base)
                 index = release.memo["search"] = SearchIndex(rows)
     return index

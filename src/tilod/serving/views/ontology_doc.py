@@ -15,7 +15,7 @@ from flask import render_template
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DC, DCTERMS, OWL, RDF, RDFS, SKOS
 
-from tilod.graph.namespaces import STANDARD_PREFIXES
+from tilod.graph.namespaces import ONTOLOGY_IRI, STANDARD_PREFIXES
 from tilod.release import layout
 from tilod.serving.i18n import page_lang
 from tilod.serving.release import ServedRelease
@@ -144,9 +144,9 @@ def _term_facts(r: Reader, node: URIRef, section: str) -> list[Fact]:
                   ("Plus générique", r.refs(node, SKOS.broader)), *common)
 
 
-def _ontology_iri(graph: Graph, base: str) -> URIRef:
+def _ontology_iri(graph: Graph) -> URIRef:
     """Ours if the file declares it, else the first owl:Ontology it declares."""
-    ours = URIRef(base + "def/tilod")
+    ours = ONTOLOGY_IRI
     found = sorted(str(s) for s in graph.subjects(RDF.type, OWL.Ontology) if isinstance(s, URIRef))
     return ours if str(ours) in found or not found else URIRef(found[0])
 
@@ -155,7 +155,7 @@ def document(graph: Graph, base: str, lang: str, schemes: list[dict[str, str]] |
              uses: list[dict[str, str]] | None = None) -> OntologyDoc:
     """The page's model, from the ontology graph and (optionally) the rows of queries/concept-schemes.rq
     and queries/concept-scheme-uses.rq."""
-    onto = _ontology_iri(graph, base)
+    onto = _ontology_iri(graph)
     namespace = str(graph.value(onto, VANN.preferredNamespaceUri) or f"{onto}#")
     declared = {p: str(ns) for p, ns in graph.namespaces()}
     prefix = graph.value(onto, VANN.preferredNamespacePrefix)

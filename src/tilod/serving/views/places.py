@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 from flask import render_template
 
+from tilod.graph.namespaces import TILOD
 from tilod.graph.uris import PHASES, Uris
 from tilod.serving.release import current_release, current_settings
 from tilod.serving.rendering.maps import svg_map
@@ -100,7 +101,7 @@ def _phase_of(row: dict[str, str], phases: list[Phase]) -> Phase:
 def _place_territories(place: str, property_name: str, phases: list[Phase]) -> None:
     """Fills each phase with the territories whose tilod:`property_name` is `place`, sorted by name."""
     by_territory: dict[str, tuple[dict[str, str], set[Link]]] = {}
-    tilod = current_settings().base_uri + "def/tilod#"
+    tilod = str(TILOD)
     for row in select_served("place-territories", place=place, property=tilod + property_name):
         _, departements = by_territory.setdefault(row["territory"], (row, set()))
         departements.add(Link(row["departement"], row.get("departementLabel", row["departement"])))
@@ -113,7 +114,7 @@ def _place_territories(place: str, property_name: str, phases: list[Phase]) -> N
 
 def _communes(place: str, property_name: str) -> dict[str, str]:
     """The number of communes whose tilod:`property_name` is `place`, and their population."""
-    tilod = current_settings().base_uri + "def/tilod#"
+    tilod = str(TILOD)
     return next(iter(select_served("place-communes", place=place, property=tilod + property_name)), NO_COMMUNES)
 
 
@@ -140,7 +141,7 @@ def _place_context(uri: str, d: Description) -> dict:
 def commune_page(uri: str, triples: list[ox.Triple]) -> bytes:
     d = Description(uri, triples)
     context = _place_context(uri, d)
-    tilod = context["base"] + "def/tilod#"
+    tilod = str(TILOD)
     epcis = sorted(
         ((Link(row["epci"], row["label"]),
           Link(row["nature"], row.get("natureLabel", row["nature"])) if "nature" in row else None)

@@ -15,7 +15,7 @@ from rdflib.collection import Collection
 from rdflib.namespace import DCTERMS, RDF, RDFS, SH
 from rdflib.term import Node
 
-from tilod.graph.namespaces import STANDARD_PREFIXES
+from tilod.graph.namespaces import SHAPES_IRI, STANDARD_PREFIXES
 from tilod.release import layout
 from tilod.serving.i18n import page_lang
 from tilod.serving.release import ServedRelease
@@ -109,7 +109,7 @@ def _shape(r: Reader, node: URIRef) -> Shape:
 
 
 def document(graph: Graph, base: str, lang: str) -> ShapesDoc:
-    iri = URIRef(base + "def/tilod/shapes")
+    iri = SHAPES_IRI
     namespace = f"{iri}#"
     prefixes = {**STANDARD_PREFIXES, **{p: str(ns) for p, ns in graph.namespaces()}}
     r = Reader(graph, lang, namespace, prefixes)

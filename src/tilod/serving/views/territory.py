@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 from flask import render_template
 
+from tilod.graph.namespaces import TILOD
 from tilod.graph.uris import PHASES, Uris
 from tilod.serving.rendering import maps
 from tilod.serving.views.description import IDENTIFIER, Description, Link, common_context, map_features
@@ -29,7 +30,7 @@ class TerritoryMember:
 def territory_page(uri: str, triples: list[ox.Triple]) -> bytes:
     d = Description(uri, triples)
     context = common_context(uri, d)
-    tilod = context["base"] + "def/tilod#"
+    tilod = str(TILOD)
     members = sorted(
         (TerritoryMember(row["member"], row["name"], row.get("natureLabel", ""), row.get("population", ""),
                          "commune" in row) for row in select_served("territory-members", territory=uri)),
