@@ -87,6 +87,9 @@ class Uris:
     def nature_juridique(self, nature: str) -> URIRef:
         return self._id("nature-juridique", nature)
 
+    def mode_financement(self, code: str) -> URIRef:
+        return self._id("mode-financement", code)
+
     def dump(self, version: str, filename: str) -> URIRef:
         """Download URL of one file of one release."""
         return URIRef(f"{self.base}dumps/{version}/{filename}")

@@ -26,6 +26,7 @@ from tilod.release import layout
 from tilod.release.description import describe_release
 from tilod.release.dumps import describe_file, sha256_of, write_dumps
 from tilod.release.history import ChangeSet, Snapshot, changes_graph, compare, snapshot
+from tilod.release.ontology import write_ontology
 from tilod.release.search_index import write_search_index
 from tilod.settings import Settings
 from tilod.validation.shacl import ValidationResult, load_shapes, validate
@@ -72,7 +73,7 @@ def build_release(settings: Settings, out: Callable[[str], None] | None = None) 
     data = build_graph(inputs, uris, settings.departements)
     triples = len(data)
     log(f"graph: {triples:,} triples")
-    ontology = parse_turtle(settings.ontology_file, settings.base_uri)
+    parse_turtle(settings.ontology_file, settings.base_uri)  # a bad file stops the build here
     shapes = load_shapes(settings.shapes_file, settings.base_uri)
     log("validating with SHACL")
     result = validate(data, shapes)
@@ -91,7 +92,8 @@ def build_release(settings: Settings, out: Callable[[str], None] | None = None) 
         nt = data.serialize(format="nt", encoding="utf-8")
         ox_triples = [q.triple for q in ox.parse(nt, format=ox.RdfFormat.N_TRIPLES)]
         files = write_dumps(ox_triples, staging, {"tilod": str(uris.tilod)})
-        shutil.copyfile(settings.ontology_file, staging / layout.ONTOLOGY)
+        write_ontology(settings.ontology_file, staging / layout.ONTOLOGY, version, created)
+        ontology = parse_turtle(staging / layout.ONTOLOGY, settings.base_uri)
         shutil.copyfile(settings.shapes_file, staging / layout.SHAPES)
         result.report.serialize(staging / layout.VALIDATION_REPORT, format="turtle")
         for name in (layout.ONTOLOGY, layout.SHAPES, layout.VALIDATION_REPORT):

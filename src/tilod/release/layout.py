@@ -25,7 +25,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from tilod.graph.namespaces import TILOD
+from tilod.graph.namespaces import ONTOLOGY_IRI, TILOD
 
 MANIFEST = "release.json"
 STORE = "store"
@@ -51,6 +51,11 @@ FAILED = "failed"
 STAGING_PREFIX = ".staging-"
 #: the new `current` link, made beside it and renamed over it
 SWITCHING_PREFIX = ".current-"
+
+
+def ontology_version_iri(version: str) -> str:
+    """The IRI of the vocabulary as one release publishes it (its owl:versionIRI)."""
+    return f"{ONTOLOGY_IRI}/{version}"
 
 
 def current_link(releases: Path) -> Path:
