@@ -16,7 +16,7 @@ from typing import NoReturn
 
 import pyoxigraph as ox
 
-from tilod.errors import TilodError
+from tilod.errors import InputError, TilodError
 from tilod.graph.builder import build_graph
 from tilod.graph.namespaces import RDF
 from tilod.graph.uris import Uris
@@ -74,6 +74,7 @@ def build_release(settings: Settings, out: Callable[[str], None] | None = None) 
     triples = len(data)
     log(f"graph: {triples:,} triples")
     parse_turtle(settings.ontology_file, settings.base_uri)  # a bad file stops the build here
+    uri_policy = read_text(settings.uri_policy_file)
     shapes = load_shapes(settings.shapes_file, settings.base_uri)
     log("validating with SHACL")
     result = validate(data, shapes)
@@ -95,6 +96,7 @@ def build_release(settings: Settings, out: Callable[[str], None] | None = None) 
         write_ontology(settings.ontology_file, staging / layout.ONTOLOGY, version, created)
         ontology = parse_turtle(staging / layout.ONTOLOGY, settings.base_uri)
         shutil.copyfile(settings.shapes_file, staging / layout.SHAPES)
+        (staging / layout.URI_POLICY).write_text(uri_policy, encoding="utf-8")
         result.report.serialize(staging / layout.VALIDATION_REPORT, format="turtle")
         for name in (layout.ONTOLOGY, layout.SHAPES, layout.VALIDATION_REPORT):
             files.append(describe_file(staging / name, "text/turtle", None))
@@ -144,6 +146,16 @@ def build_release(settings: Settings, out: Callable[[str], None] | None = None) 
     switch_current(releases, version)
     log(f"release {version} is current ({triples:,} triples; {final})")
     return final
+
+
+def read_text(path: Path) -> str:
+    """A UTF-8 text file the release publishes (InputError naming it if it cannot be read)."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise InputError.single(path, f"cannot read: {exc.strerror or exc}") from None
+    except UnicodeDecodeError as exc:
+        raise InputError.single(path, f"not UTF-8 (byte {exc.start})") from None
 
 
 def input_name(path: Path, data_dir: Path) -> str:

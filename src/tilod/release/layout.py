@@ -9,6 +9,7 @@ reads it; each asks this module where things are (and imports nothing else of th
         tilod.ttl tilod.nt.gz tilod.jsonld   the data dumps
         ontology.ttl shapes.ttl validation-report.ttl void.ttl changes.ttl
         search-index.json            the names the search page reads (not a dump)
+        uri-policy.md                the URI policy the site shows (not a dump)
         store/                       the embedded Oxigraph store
       failed/<version>/validation-report.ttl    a build that SHACL refused
       .staging-<version>-<pid>/      a build in progress (removed if its process is gone)
@@ -35,6 +36,8 @@ VALIDATION_REPORT = "validation-report.ttl"
 VOID = "void.ttl"
 CHANGES = "changes.ttl"
 SEARCH_INDEX = "search-index.json"
+#: the release's copy of ontology/URI-POLICY.md (a page of the site, not a dump)
+URI_POLICY = "uri-policy.md"
 #: the data dumps; the N-Triples one is what publish loads and the next build compares with
 TURTLE_DUMP = "tilod.ttl"
 NT_DUMP = "tilod.nt.gz"

@@ -12,7 +12,7 @@ from flask import Flask, Response, g, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from tilod.release import layout
-from tilod.serving import downloads, history_page, landing, resources, sparql
+from tilod.serving import downloads, history_page, landing, resources, sparql, uri_policy
 from tilod.serving.http import add_cors, add_nosniff, plain_error
 from tilod.serving.i18n import template_globals
 from tilod.serving.release import ReleaseHolder
@@ -47,7 +47,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     # (a remote store may come up after the web workers: until then they answer 503)
     app.extensions["tilod.settings"] = settings
     app.extensions["tilod.releases"] = holder
-    for blueprint in (landing.bp, resources.bp, sparql.bp, downloads.bp, history_page.bp):
+    for blueprint in (landing.bp, resources.bp, sparql.bp, downloads.bp, history_page.bp, uri_policy.bp):
         app.register_blueprint(blueprint)
 
     if not settings.store_url:
