@@ -16,7 +16,7 @@ TIMEOUT = 10
 SD = "http://www.w3.org/ns/sparql-service-description#"
 DATASET = URIRef(BASE + "id/jeu-de-donnees/tilod")
 #: a release's files that are not downloads: its store, the search page's names, the manifest
-NOT_DOWNLOADS = {"store", "search-index.json", "release.json"}
+NOT_DOWNLOADS = {"store", "search-index.json", "release.json", "uri-policy.md"}  # the last: a page, /def/politique-uri
 
 
 def count(server, where: str) -> int:

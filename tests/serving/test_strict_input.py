@@ -91,6 +91,8 @@ ROUTES = {
     "dumps path": (lambda x: get(b"/dumps/" + x + b"/tilod.ttl"), "chemin de l'adresse", len("/dumps/")),
     "dumps list ?date=": (lambda x: get(b"/dumps/?date=" + x), "paramètre « date » de l'adresse"),
     "ontology ?lang=": (lambda x: get(b"/def/tilod?lang=" + x), "paramètre « lang » de l'adresse"),
+    "URI policy ?lang=": (lambda x: get(b"/def/politique-uri?lang=" + x), "paramètre « lang » de l'adresse"),
+    "ontology version path": (lambda x: get(b"/def/tilod/" + x), "chemin de l'adresse", len("/def/tilod/")),
     "landing parameter name": (lambda x: get(b"/?" + x + b"=1"), "nom d'un paramètre de l'adresse"),
     "history ?date=": (lambda x: get(b"/historique?date=" + x), "paramètre « date » de l'adresse"),
     "health": (lambda x: get(b"/health?x=" + x), "paramètre « x » de l'adresse"),

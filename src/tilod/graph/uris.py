@@ -87,6 +87,9 @@ class Uris:
     def nature_juridique(self, nature: str) -> URIRef:
         return self._id("nature-juridique", nature)
 
+    def mode_financement(self, code: str) -> URIRef:
+        return self._id("mode-financement", code)
+
     def jeu_de_donnees(self, name: str) -> URIRef:
         """A dataset of the catalogue: `tilod` (the data, as `dataset`), `ontologie`, `formes`..."""
         return self._id("jeu-de-donnees", name)

@@ -15,7 +15,8 @@ from tilod.records.territories import TerritoryList, read_territories
 from tilod.settings import Settings
 
 PHASE1_OUTLINES = Path("anct/ti_phase1_geom_20231016.geojson")
-PROGRAMME_FILES = (Path("programme/programme.ttl"), Path("programme/natures-juridiques.ttl"))
+PROGRAMME_FILES = (Path("programme/programme.ttl"), Path("programme/natures-juridiques.ttl"),
+                   Path("programme/modes-financement.ttl"))
 
 
 @dataclass

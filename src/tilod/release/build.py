@@ -16,7 +16,7 @@ from typing import NoReturn
 
 import pyoxigraph as ox
 
-from tilod.errors import TilodError
+from tilod.errors import InputError, TilodError
 from tilod.graph.builder import build_graph
 from tilod.graph.namespaces import RDF
 from tilod.graph.uris import Uris
@@ -27,6 +27,7 @@ from tilod.release.catalogue import load_catalogue
 from tilod.release.description import describe_release
 from tilod.release.dumps import describe_file, sha256_of, write_dumps
 from tilod.release.history import ChangeSet, Snapshot, changes_graph, compare, snapshot
+from tilod.release.ontology import write_ontology
 from tilod.release.search_index import write_search_index
 from tilod.settings import Settings
 from tilod.validation.shacl import ValidationResult, load_shapes, validate
@@ -73,7 +74,8 @@ def build_release(settings: Settings, out: Callable[[str], None] | None = None) 
     data = build_graph(inputs, uris, settings.departements)
     triples = len(data)
     log(f"graph: {triples:,} triples")
-    ontology = parse_turtle(settings.ontology_file, settings.base_uri)
+    parse_turtle(settings.ontology_file, settings.base_uri)  # a bad file stops the build here
+    uri_policy = read_text(settings.uri_policy_file)
     shapes = load_shapes(settings.shapes_file, settings.base_uri)
     log("validating with SHACL")
     result = validate(data, shapes)
@@ -92,8 +94,10 @@ def build_release(settings: Settings, out: Callable[[str], None] | None = None) 
         nt = data.serialize(format="nt", encoding="utf-8")
         ox_triples = [q.triple for q in ox.parse(nt, format=ox.RdfFormat.N_TRIPLES)]
         files = write_dumps(ox_triples, staging, {"tilod": str(uris.tilod)})
-        shutil.copyfile(settings.ontology_file, staging / layout.ONTOLOGY)
+        write_ontology(settings.ontology_file, staging / layout.ONTOLOGY, version, created)
+        ontology = parse_turtle(staging / layout.ONTOLOGY, settings.base_uri)
         shutil.copyfile(settings.shapes_file, staging / layout.SHAPES)
+        (staging / layout.URI_POLICY).write_text(uri_policy, encoding="utf-8")
         result.report.serialize(staging / layout.VALIDATION_REPORT, format="turtle")
         own = ((layout.ONTOLOGY, ontology), (layout.SHAPES, shapes), (layout.VALIDATION_REPORT, result.report))
         for name, graph in own:
@@ -149,6 +153,16 @@ def build_release(settings: Settings, out: Callable[[str], None] | None = None) 
     switch_current(releases, version)
     log(f"release {version} is current ({triples:,} triples; {final})")
     return final
+
+
+def read_text(path: Path) -> str:
+    """A UTF-8 text file the release publishes (InputError naming it if it cannot be read)."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise InputError.single(path, f"cannot read: {exc.strerror or exc}") from None
+    except UnicodeDecodeError as exc:
+        raise InputError.single(path, f"not UTF-8 (byte {exc.start})") from None
 
 
 def input_name(path: Path, data_dir: Path) -> str:

@@ -10,6 +10,7 @@ reads it; each asks this module where things are (and imports nothing else of th
         tilod.ttl tilod.nt.gz tilod.jsonld   the data dumps
         ontology.ttl shapes.ttl validation-report.ttl void.ttl changes.ttl
         search-index.json            the names the search page reads (not a dump)
+        uri-policy.md                the URI policy the site shows (not a dump)
         store/                       the embedded Oxigraph store
       failed/<version>/validation-report.ttl    a build that SHACL refused
       .staging-<version>-<pid>/      a build in progress (removed if its process is gone)
@@ -30,7 +31,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from tilod.graph.namespaces import TILOD
+from tilod.graph.namespaces import ONTOLOGY_IRI, TILOD
 from tilod.graph.uris import Uris
 
 MANIFEST = "release.json"
@@ -41,6 +42,8 @@ VALIDATION_REPORT = "validation-report.ttl"
 VOID = "void.ttl"
 CHANGES = "changes.ttl"
 SEARCH_INDEX = "search-index.json"
+#: the release's copy of ontology/URI-POLICY.md (a page of the site, not a dump)
+URI_POLICY = "uri-policy.md"
 #: the data dumps; the N-Triples one is what publish loads and the next build compares with
 TURTLE_DUMP = "tilod.ttl"
 NT_DUMP = "tilod.nt.gz"
@@ -57,6 +60,11 @@ FAILED = "failed"
 STAGING_PREFIX = ".staging-"
 #: the new `current` link, made beside it and renamed over it
 SWITCHING_PREFIX = ".current-"
+
+
+def ontology_version_iri(version: str) -> str:
+    """The IRI of the vocabulary as one release publishes it (its owl:versionIRI)."""
+    return f"{ONTOLOGY_IRI}/{version}"
 
 
 def current_link(releases: Path) -> Path:
