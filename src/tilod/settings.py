@@ -36,6 +36,8 @@ class Settings:
     #: the vocabulary and the shapes every release is built with
     ontology_file: Path = PROJECT / "ontology/tilod.ttl"
     shapes_file: Path = PROJECT / "shapes/tilod-shapes.ttl"
+    #: the URI policy every release publishes as a page (/def/politique-uri)
+    uri_policy_file: Path = PROJECT / "ontology/URI-POLICY.md"
     host: str = "127.0.0.1"
     port: int = 8000
     #: seconds a SPARQL query may run before it is stopped

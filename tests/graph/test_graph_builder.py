@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import functools
+import json
 
 import pytest
 from helpers import BASE, TILOD_NS, XSD
@@ -226,13 +227,13 @@ def check_each_epci_has_its_facts_names_and_places(graph, inputs):
     for g in groupements:
         uri = URIRef(f"{ID}epci/{g.siren}")
         assert one(graph, uri, RDFS.label) == fr(g.nom)
-        assert one(graph, uri, IGEO.nom) == fr(g.nom)
+        assert one(graph, uri, IGEO.nom) == Literal(g.nom, datatype=XSD.token)
         assert one(graph, uri, IGEO.codeINSEE) == Literal(g.siren, datatype=XSD.token)
         assert one(graph, uri, DCTERMS.source) == URIRef(ID + "source/decoupage-administratif")
         assert one(graph, uri, t("siren")) == Literal(g.siren)
         assert one(graph, uri, t("natureJuridique")) == URIRef(f"{ID}nature-juridique/{g.nature}")
-        assert list(graph.objects(uri, t("modeFinancement"))) == ([Literal(g.mode_financement)]
-                                                                  if g.mode_financement else [])
+        assert list(graph.objects(uri, t("modeFinancement"))) == (
+            [URIRef(f"{ID}mode-financement/{g.mode_financement}")] if g.mode_financement else [])
         assert one(graph, uri, t("populationTotale")) == Literal(g.population_totale)
         assert one(graph, uri, t("populationMunicipale")) == Literal(g.population_municipale)
         names = {g.nom_2023} - {None} | {w for w in written.get(g.siren, ()) if w and w not in (g.nom, g.nom_2023)}
@@ -257,7 +258,7 @@ def check_each_commune_departement_and_region(graph, inputs):
     for code in communes:
         c = ref.communes[code]
         uri = URIRef(f"{ID}commune/{code}")
-        assert one(graph, uri, RDFS.label) == fr(c.nom) and one(graph, uri, IGEO.nom) == fr(c.nom)
+        assert one(graph, uri, RDFS.label) == fr(c.nom) and one(graph, uri, IGEO.nom) == Literal(c.nom, datatype=XSD.token)
         assert one(graph, uri, IGEO.codeINSEE) == Literal(code, datatype=XSD.token)
         assert one(graph, uri, DCTERMS.source) == URIRef(ID + "source/decoupage-administratif")
         assert set(graph.objects(uri, IGEO.subdivisionDirecteDe)) == {URIRef(f"{ID}departement/{c.departement}")} | (
@@ -274,14 +275,14 @@ def check_each_commune_departement_and_region(graph, inputs):
         d = ref.departements[code]
         uri = URIRef(f"{ID}departement/{code}")
         assert one(graph, uri, RDF.type) == IGEO.Departement
-        assert one(graph, uri, RDFS.label) == fr(d.nom) and one(graph, uri, IGEO.nom) == fr(d.nom)
+        assert one(graph, uri, RDFS.label) == fr(d.nom) and one(graph, uri, IGEO.nom) == Literal(d.nom, datatype=XSD.token)
         assert one(graph, uri, IGEO.codeINSEE) == Literal(code, datatype=XSD.token)
         assert one(graph, uri, IGEO.subdivisionDirecteDe) == URIRef(f"{ID}region/{d.region}")
         assert one(graph, uri, DCTERMS.source) == URIRef(ID + "source/decoupage-administratif")
         region = URIRef(f"{ID}region/{d.region}")
         assert one(graph, region, RDF.type) == IGEO.Region
         assert one(graph, region, RDFS.label) == fr(ref.regions[d.region].nom)
-        assert one(graph, region, IGEO.nom) == fr(ref.regions[d.region].nom)
+        assert one(graph, region, IGEO.nom) == Literal(ref.regions[d.region].nom, datatype=XSD.token)
         assert one(graph, region, IGEO.codeINSEE) == Literal(d.region, datatype=XSD.token)
         assert one(graph, region, DCTERMS.source) == URIRef(ID + "source/decoupage-administratif")
     assert one(graph, URIRef(ID + "departement/02"), RDFS.label) == fr("Aisne")
@@ -314,6 +315,28 @@ def test_no_press_names_outside_the_selection(inputs):
                                for s in derived)  # the programme's own facts only
     assert (HAUTE_PICARDIE, None, None) not in graph
     assert (URIRef(ID + "epci/" + SAINT_QUENTINOIS), SKOS.altLabel, None) not in graph
+
+
+def test_the_press_release_places_link_only_to_communes_the_release_holds(inputs):
+    """The press release's places (programme.ttl) link to communes: Laon, where it was written,
+    and the commune its "Châlons-sur-Saône" means. A release keeps a link only to a commune it
+    holds; the place keeps the release's wording either way."""
+    communes = {c["code"]: c for c in json.loads(
+        (DATA / "decoupage-administratif/6.0.0/communes.json").read_text(encoding="utf-8"))}
+    press = URIRef(ID + "source/communique-prefet-aisne-2023-11-14")
+    place = URIRef(ID + "lieu/chalons-sur-saone")
+    laon, chalon = URIRef(ID + "commune/02408"), URIRef(ID + "commune/71076")
+    aisne = build_graph(inputs, Uris(BASE), ("02",))
+    assert list(aisne.objects(press, DCTERMS.spatial)) == [laon]
+    assert one(aisne, laon, RDFS.label) == fr(communes["02408"]["nom"]) == fr("Laon")
+    assert list(aisne.objects(place, t("communeDesignee"))) == []
+    assert (None, None, chalon) not in aisne
+    saone_et_loire = build_graph(inputs, Uris(BASE), ("71",))
+    assert list(saone_et_loire.objects(place, t("communeDesignee"))) == [chalon]
+    assert one(saone_et_loire, chalon, RDFS.label) == fr(communes["71076"]["nom"]) == fr("Chalon-sur-Saône")
+    assert list(saone_et_loire.objects(press, DCTERMS.spatial)) == []
+    for graph in (aisne, saone_et_loire):
+        assert one(graph, place, RDFS.label) == fr("Châlons-sur-Saône")
 
 
 def check_the_programme_files_and_prefixes_are_in_the_graph(graph, inputs):
@@ -351,6 +374,7 @@ def check_the_outlines_of_every_place(graph, inputs):
         node = one(graph, uri, GEO.hasGeometry)
         assert node == URIRef(f"{ID}{path}/geometrie")
         assert one(graph, node, RDF.type) == GEO.Geometry
+        assert one(graph, node, RDFS.label) == fr(f"Contour : {one(graph, uri, RDFS.label)}")
         assert one(graph, node, GEO.asWKT) == Literal(outline.wkt, datatype=GEO.wktLiteral)
         assert one(graph, node, DCTERMS.source) == source
         derived = set(graph.objects(node, PROV.wasDerivedFrom))

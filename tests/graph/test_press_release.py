@@ -69,11 +69,11 @@ def test_the_counts_are_the_stated_ones(store):
 
 def test_the_dates_are_the_stated_ones(store):
     place, day, month, year = found(r"\n(\w+), le (\d{1,2}) (\w+) (\d{4})\n").groups()  # "Laon, le 14 novembre 2023"
-    [press] = select(store, f"""SELECT ?issued ?spatial ?title WHERE {{
-        <{PRESS}> dcterms:issued ?issued ; dcterms:spatial ?spatial ; dcterms:title ?title
-        FILTER (isLiteral(?spatial)) }}""")  # the place as written (graph/test_links.py: as our commune)
+    [press] = select(store, f"""SELECT ?issued ?spatial ?place ?title WHERE {{
+        <{PRESS}> dcterms:issued ?issued ; dcterms:spatial ?spatial ; dcterms:title ?title .
+        ?spatial a igeo:Commune ; rdfs:label ?place }}""")
     assert press["issued"] == iso_date(day, month, year)
-    assert press["spatial"] == place
+    assert press["place"] == place and press["spatial"] == ID + "commune/02408"  # the commune of Laon
     # its heading, as the release titles it (the text writes it in capitals, without the colon)
     heading = found(r"\n(TERRITOIRES D'INDUSTRIE .+ POUR LA PÉRIODE (\d{4})-(\d{4}))\n")
     assert press["title"].replace(" :", "").casefold() == heading.group(1).casefold()
@@ -97,6 +97,36 @@ def test_the_dates_are_the_stated_ones(store):
     assert dates == {iso_date(*announced.groups()[:3])}
 
 
+def test_the_two_announcements_are_the_stated_ones(store):
+    """Who announced what, when and where, each as the release tells it: the President on 11 May
+    2023 (a new phase), the minister on 9 November 2023 (the laureates) at the place as spelt."""
+    announced = found(r"Le (\d{1,2}) (\w+) (\d{4}), (\w+) ([A-Z]+), (Ministre [^,]+), a annoncé à ([\w-]+) les noms")
+    day, month, year, first_name, surname, title, city = announced.groups()
+    launched = found(r"Le (\d{1,2}) (\w+) (\d{4}) dernier, (le Président de la République) présentait (.+?) "
+                     r"et annonçait (le lancement d'une nouvelle phase du programme)")
+    rows = {r["date"]: r for r in select(store, f"""SELECT ?date ?who ?name ?post ?alt ?where ?note ?description WHERE {{
+        <{PHASE}> tilod:annonce ?a . ?a a tilod:Annonce ; tilod:phase <{PHASE}> ; dcterms:date ?date ;
+           prov:wasAttributedTo ?agent ; prov:wasDerivedFrom <{PRESS}> .
+        ?agent a foaf:Person ; rdfs:label ?who FILTER(lang(?who) = "fr")
+        OPTIONAL {{ ?agent foaf:name ?name ; org:holds/skos:altLabel ?alt }}
+        OPTIONAL {{ ?agent org:holds/rdfs:label ?post FILTER(lang(?post) = "fr") }}
+        OPTIONAL {{ ?a prov:atLocation ?place . ?place a prov:Location ; rdfs:label ?where ; prov:wasDerivedFrom <{PRESS}> ;
+                       skos:editorialNote ?note FILTER(lang(?note) = "fr") }}
+        OPTIONAL {{ ?a dcterms:description ?description }} }}""")}
+    assert set(rows) == {iso_date(*launched.groups()[:3]), iso_date(day, month, year)}
+    president = rows[iso_date(*launched.groups()[:3])]
+    assert president["who"].casefold() == launched.group(4).casefold()
+    assert president["post"].casefold() == launched.group(4).removeprefix("le ").casefold()
+    assert "name" not in president  # the release does not name him: neither does the data
+    assert launched.group(5) in president["description"] and launched.group(6) in president["description"]
+    minister = rows[iso_date(day, month, year)]
+    assert minister["name"] == f"{first_name} {surname.title()}" == minister["who"]
+    assert minister["alt"] == title  # the post as this sentence words it
+    assert minister["where"] == city == "Châlons-sur-Saône"  # the release's spelling, kept
+    # which town it means is said, not silently corrected (no commune has the release's spelling)
+    assert "Chalon-sur-Saône" in minister["note"] and "71076" in minister["note"]
+
+
 # -- priorities and support -----------------------------------------------------------------------
 
 def test_the_four_priorities_are_worded_as_stated(store):
@@ -111,6 +141,10 @@ def test_the_four_priorities_are_worded_as_stated(store):
 
 def test_the_support_figures_are_the_stated_ones(store):
     sites = found(r"l'identification de (\d+) sites clés dans le cadre du projet (France 2030)")
+    [project] = select(store, f"""SELECT ?label WHERE {{
+        <{ID}mesure/sites-cles> dcterms:isPartOf ?p . ?p a foaf:Project ; rdfs:label ?label ; prov:wasDerivedFrom <{PRESS}>
+        FILTER(lang(?label) = "fr") }}""")
+    assert project["label"] == sites.group(2)
     schools = found(r"le lancement de (\d+) écoles de production")
     millions = found(r"projets industriels \"verts\" à hauteur de (\d+) millions d'euros")
     measures = {r["m"].removeprefix(ID + "mesure/"): r for r in select(store, f"""SELECT ?m ?label ?definition ?n ?eur WHERE {{
@@ -130,9 +164,14 @@ def test_the_support_figures_are_the_stated_ones(store):
     engineering = found(r"Des moyens d'ingénierie de l'ANCT [^.]*pour les sujets relatifs à ([^.]+)\.").group(1)
     subjects = re.split(r", | et ", engineering)  # "l'innovation, la transition écologique, au foncier et aux compétences"
     assert len(subjects) == 4
+    topics = {r["label"] for r in select(store, f"""SELECT ?label WHERE {{
+        <{ID}mesure/ingenierie-anct> dcterms:subject ?s . <{PHASE}> tilod:priorite ?s .
+        ?s rdfs:label ?label FILTER(lang(?label) = "fr") }}""")}
+    assert len(topics) == 4  # its subjects, as data: the phase's priorities, one for each subject the text names
     for subject in subjects:
         bare = re.sub(r"^(?:l'|la |au |aux )", "", subject)
         assert bare in measures["ingenierie-anct"]["definition"], subject
+        assert len([label for label in topics if bare in label.casefold()]) == 1, (subject, topics)
 
 
 # -- people and partners -----------------------------------------------------------------------
@@ -143,12 +182,18 @@ def test_the_ministers_and_partners_are_the_stated_ones(store):
     ministers = re.findall(rf"({person}), (ministre .+?)(?=, {person}, | et {person}, |$)", copiloted[0])
     partners = re.split(r", | et ", copiloted[1])
     assert len(ministers) == 3 and len(partners) == 3
-    people = {r["name"]: r["role"] for r in select(store, f"""SELECT ?name ?role WHERE {{
-        <{ID}programme/territoires-d-industrie> dcterms:contributor ?a . ?a a foaf:Person ; foaf:name ?name ; org:role ?role }}""")}
-    assert people == {name: f"{role} ; copilote du programme" for name, role in ministers}
-    organisations = {r["label"]: r["role"] for r in select(store, f"""SELECT ?label ?role WHERE {{
-        <{ID}programme/territoires-d-industrie> dcterms:contributor ?a . ?a a foaf:Organization ; rdfs:label ?label ; org:role ?role }}""")}
-    assert organisations == {partner: "partenaire du programme" for partner in partners}
+    # each is a member of the programme in a role (an org:Role resource), each minister holds a post
+    members = select(store, f"""SELECT ?label ?kind ?role ?post WHERE {{
+        ?m a org:Membership ; org:organization <{ID}programme/territoires-d-industrie> ; org:member ?a ;
+           org:role ?r ; prov:wasDerivedFrom <{PRESS}> .
+        <{ID}programme/territoires-d-industrie> dcterms:contributor ?a .
+        ?r a org:Role, skos:Concept ; rdfs:label ?role FILTER(lang(?role) = "fr")
+        ?a a ?kind ; rdfs:label ?label FILTER(?kind IN (foaf:Person, foaf:Organization) && lang(?label) = "fr")
+        OPTIONAL {{ ?a org:holds ?p . ?p a org:Post ; rdfs:label ?post ; org:heldBy ?a FILTER(lang(?post) = "fr") }} }}""")
+    people = {r["label"]: (r["post"], r["role"]) for r in members if r["kind"].endswith("Person")}
+    assert people == {name: (role, "copilote du programme") for name, role in ministers}  # "Copiloté par"
+    organisations = {r["label"]: r["role"] for r in members if r["kind"].endswith("Organization")}
+    assert organisations == {partner: "partenaire du programme" for partner in partners}  # "en partenariat avec"
 
 
 def test_the_prefecture_is_the_stated_publisher(store):

@@ -53,7 +53,7 @@ PROGRESS = re.compile(r"\[\s*\d+\.\d+s\] (?P<message>.*)")
 # "switching current"; stale ones are removed before "validated" is printed
 STAGING_STEPS = NAMES[NAMES.index("writing dumps"):NAMES.index("switching current")]
 # the extra files of a release, beside those its manifest lists
-UNLISTED = ("void.ttl", "search-index.json", MANIFEST)
+UNLISTED = ("void.ttl", "search-index.json", "uri-policy.md", MANIFEST)
 
 
 def step_of(message: str) -> str | None:

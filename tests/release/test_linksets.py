@@ -51,11 +51,15 @@ def test_the_linksets_count_the_links_of_the_release(release, store):
         assert int(rows[0]["n"]) == count, (predicate, space)
 
 
-def test_every_link_out_of_the_release_is_in_a_linkset(release, store):
+def test_every_link_out_of_a_place_or_a_source_is_in_a_linkset(release, store):
+    """(A citation, such as the newspaper's report a place of the press release cites, is no
+    identifier of ours elsewhere: not a linkset.)"""
     families = {(predicate, space) for predicate, space, _ in linksets(void_of(release)).values()}
     values = " ".join(f"<{p}>" for p in LINK_PREDICATES)
     rows = select(store, f"""SELECT DISTINCT ?p ?o WHERE {{
-        VALUES ?p {{ {values} }} ?s ?p ?o .
+        VALUES ?p {{ {values} }}
+        VALUES ?kind {{ igeo:Commune igeo:Intercommunalite igeo:Departement igeo:Region dcat:Dataset }}
+        ?s a ?kind ; ?p ?o .
         FILTER (strstarts(str(?s), "{BASE}id/"))  # the data's resources, not the ontology's terms
         FILTER (isIRI(?o) && !strstarts(str(?o), "{BASE}") && !strstarts(str(?o), "{ONTOLOGY}")) }}""")
     assert rows

@@ -12,11 +12,11 @@ from pathlib import Path
 import pytest
 import requests
 from flask import Flask
-from helpers import BASE, BROWSER, ONTOLOGY, TILOD_NS, assert_well_formed, copy_release, page
+from helpers import BASE, BROWSER, ONTOLOGY, TILOD_NS, XSD, assert_well_formed, copy_release, page
 from markupsafe import escape
 from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
-from rdflib.namespace import OWL, RDF, RDFS, SH, SKOS
+from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SH, SKOS
 from server import start_server, stop_server
 
 from conftest import ROOT
@@ -24,7 +24,8 @@ from tilod.serving.i18n import template_globals
 from tilod.serving.views import ontology_doc
 
 NS = TILOD_NS
-TERM_TYPES = (OWL.Class, RDFS.Class, OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty, RDF.Property)
+TERM_TYPES = (OWL.Class, RDFS.Class, OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty, RDF.Property,
+              RDFS.Datatype)
 
 
 def ontology() -> Graph:
@@ -122,15 +123,35 @@ def test_domains_ranges_and_used_with(french):
     assert relations.count('<th scope="row">') == len(set(graph.subjects(RDF.type, OWL.ObjectProperty)))
 
 
-def test_header_links_the_formats_and_the_shapes(french, english):
+def released(release: Path) -> Graph:
+    """The ontology as the release publishes it: the file, and the version the build gives it
+    (its IRI in the persistent namespace, named after the release, and the release's date)."""
+    graph = ontology()
+    version = release.name
+    created = json.loads((release / "release.json").read_text(encoding="utf-8"))["created"]
+    graph.add((URIRef(ONTOLOGY), OWL.versionIRI, URIRef(f"{ONTOLOGY}/{version}")))
+    graph.add((URIRef(ONTOLOGY), OWL.versionInfo, Literal(version)))
+    graph.add((URIRef(ONTOLOGY), DCTERMS.issued, Literal(created, datatype=XSD.dateTime)))
+    return graph
+
+
+def test_header_links_the_formats_and_the_shapes(french, english, release):
     assert "<h1>Ontologie tilod des Territoires d&#39;industrie</h1>" in french
     assert "<h1>tilod ontology of the Territoires d&#39;industrie</h1>" in english
     for ext in ("ttl", "jsonld", "nt", "rdf"):
         assert f'href="{BASE}def/tilod.{ext}"' in french
     assert f'href="{BASE}def/tilod/shapes"' in french
     assert f'href="{BASE}def/tilod/shapes?lang=en"' in english
-    assert "<dd>0.1.0</dd>" in french
-    assert 'href="https://www.etalab.gouv.fr/licence-ouverte-open-licence/"' in french
+    # the ontology's metadata: this release's version, who made and publishes it, its dates, its licence
+    facts = dict(re.findall(r"<dt>(.*?)</dt><dd>(.*?)</dd>", french, re.DOTALL))
+    assert facts["Version"] == release.name
+    assert f"{ONTOLOGY}/{release.name}" in facts["IRI de version"]
+    assert facts["Préfixe"] == "<code>tilod</code>" and facts["Espace de noms"] == f"<code>{NS}</code>"
+    assert "Projet tilod" in facts["Auteurs"]
+    assert "Agence nationale de la cohésion des territoires (ANCT)" in facts["Éditeur"]
+    assert 'href="https://www.etalab.gouv.fr/wp-content/uploads/2017/04/ETALAB-Licence-Ouverte-v2.0.pdf"' in facts["Licence"]
+    assert "version 2.0" in facts["Licence"]
+    assert {"Créée le", "Modifiée le", "Publiée le"} <= set(facts)
 
 
 def test_the_natures_juridiques_are_listed_with_their_property(french, english):
@@ -146,9 +167,9 @@ def test_the_natures_juridiques_are_listed_with_their_property(french, english):
         assert f'<a href="{concept}?lang=en">{escape(en)}</a>' in english
 
 
-def test_rdf_clients_still_get_the_ontology(server, french):
+def test_rdf_clients_still_get_the_ontology(server, french, release):
     url = server.url + "def/tilod"
-    expected = ontology()
+    expected = released(release)
     for accept, fmt in (("text/turtle", "turtle"), ("application/ld+json", "json-ld")):
         response = requests.get(url, headers={"Accept": accept}, timeout=10)
         assert response.status_code == 200

@@ -16,6 +16,7 @@ from rdflib import namespace as ns
 
 from conftest import ROOT
 from tilod.graph.uris import Uris
+from tilod.release.catalogue import load_catalogue
 from tilod.release.description import describe_release
 from tilod.release.dumps import WrittenFile
 from tilod.validation.shacl import load_shapes, validate
@@ -84,7 +85,9 @@ def void(release, subset_graph) -> Graph:
     """The VoID of the subset, as the build writes it (the real release's files)."""
     manifest = json.loads((release / "release.json").read_text(encoding="utf-8"))
     files = [WrittenFile(**f) for f in manifest["files"]]
-    return describe_release(subset_graph, Uris(BASE), manifest["version"], manifest["created"], files)
+    catalogue, vocabularies = load_catalogue(ROOT / "data", BASE)
+    return describe_release(subset_graph, Uris(BASE), manifest["version"], manifest["created"], files,
+                            catalogue + vocabularies) - vocabularies
 
 
 def made_bad(real: Graph, cases: dict[URIRef, tuple[tuple, tuple, str]]) -> Graph:

@@ -25,15 +25,17 @@ from rdflib import namespace as ns
 from conftest import ROOT
 from tilod.graph.builder import build_graph
 from tilod.graph.uris import Uris
-from tilod.records.turtle_files import parse_turtle
+from tilod.release.catalogue import load_catalogue
 from tilod.release.description import describe_release
 from tilod.release.dumps import WrittenFile
 from tilod.release.history import ChangeSet, Snapshot, changes_graph, diff, read_snapshot
+from tilod.release.ontology import versioned_ontology
 from tilod.validation.shacl import ValidationResult, load_shapes, validate
 
 ID = BASE + "id/"
 TILOD = Namespace(TILOD_NS)
 IGEO = Namespace("http://rdf.insee.fr/def/geo#")
+VANN = Namespace("http://purl.org/vocab/vann/")
 
 
 def territory(phase: str, tid: str) -> URIRef:
@@ -83,6 +85,15 @@ SUD_AISNE_OUTLINE = URIRef(ID + "territoire/2023-2027/ti-3215/geometrie")
 HAUTE_PICARDIE_OUTLINE = URIRef(ID + "territoire/2023-2027/ti-3208/geometrie")
 SOMME_REGION_OUTLINE = URIRef(ID + "region/32/geometrie")
 CHAUNY = URIRef(ID + "commune/02173")
+ABBEVILLE = URIRef(ID + "commune/80001")
+PAYS_DE_LAON = URIRef(ID + "epci/200043495")  # CA du Pays de Laon
+PRESS_RELEASE = URIRef(ID + "source/communique-prefet-aisne-2023-11-14")
+LESCURE = URIRef(ID + "acteur/roland-lescure")
+BECHU = URIRef(ID + "acteur/christophe-bechu")
+CC = URIRef(ID + "nature-juridique/CC")
+EPT = URIRef(ID + "nature-juridique/EPT")
+FPU = URIRef(ID + "mode-financement/FPU")
+ANNOUNCEMENT = URIRef(ID + "annonce/2023-11-09/laureats")
 #: in `Case.add`: the object removed from the record, as a plain string literal
 AS_PLAIN_STRING = Literal("(the removed value as a plain string)")
 #: in `Case.add`: the removed WKT without its last bracket
@@ -361,6 +372,44 @@ CASES: dict[str, Case] = {
         **replace(HAUTS_DE_FRANCE, IGEO.codeINSEE, Literal("05", datatype=ns.XSD.token)),
         message="région code", value=Literal("05", datatype=ns.XSD.token),
     ),
+    # The model's errors, each made again on the real record that had it
+    "person-without-label": Case(
+        BECHU, "MinCountConstraintComponent", remove=((BECHU, ns.RDFS.label, None),), message="needs a label",
+    ),
+    "nature-juridique-without-rdfs-label": Case(
+        CC, "MinCountConstraintComponent", remove=((CC, ns.RDFS.label, None),), message="needs a label",
+    ),
+    "concept-label-without-language": Case(
+        FPU, "DatatypeConstraintComponent",
+        remove=((FPU, ns.RDFS.label, None),), add=((FPU, ns.RDFS.label, AS_PLAIN_STRING),),
+        message="needs a label",
+    ),
+    "role-a-string": Case(
+        LESCURE, "ClassConstraintComponent",
+        add=((LESCURE, ns.ORG.role, Literal("ministre délégué chargé de l'Industrie ; copilote du programme", lang="fr")),),
+        message="org:role takes an org:Role",
+    ),
+    "notation-a-plain-string": Case(
+        EPT, "NotConstraintComponent",
+        remove=((EPT, ns.SKOS.notation, None),), add=((EPT, ns.SKOS.notation, AS_PLAIN_STRING),),
+        message="typed literal", value=Literal("EPT"),
+    ),
+    "igeo-nom-with-a-language": Case(
+        ABBEVILLE, "DatatypeConstraintComponent", **replace(ABBEVILLE, IGEO.nom, Literal("Abbeville", lang="fr")),
+        message="xsd:token",
+    ),
+    "spatial-a-string": Case(
+        PRESS_RELEASE, "NodeKindConstraintComponent",
+        **replace(PRESS_RELEASE, ns.DCTERMS.spatial, Literal("Laon", lang="fr")), message="points at a place",
+    ),
+    "epci-mode-financement-a-string": Case(
+        PAYS_DE_LAON, "InConstraintComponent", **replace(PAYS_DE_LAON, TILOD.modeFinancement, Literal("FPU")),
+        message="modes de financement",
+    ),
+    "announcement-without-author": Case(
+        ANNOUNCEMENT, "MinCountConstraintComponent", remove=((ANNOUNCEMENT, ns.PROV.wasAttributedTo, None),),
+        message="who made it",
+    ),
 }
 
 
@@ -591,6 +640,29 @@ META_CASES: dict[str, Case] = {
     "ontology-without-licence": Case(
         ONTOLOGY_NODE, "MinCountConstraintComponent", remove=((ONTOLOGY_NODE, ns.DCTERMS.license, None),),
     ),
+    "ontology-without-version-iri": Case(
+        ONTOLOGY_NODE, "MinCountConstraintComponent", remove=((ONTOLOGY_NODE, ns.OWL.versionIRI, None),),
+        message="owl:versionIRI",
+    ),
+    # a version IRI minted from the deployment's base, not the persistent namespace
+    "ontology-version-iri-on-the-deployment": Case(
+        ONTOLOGY_NODE, "PatternConstraintComponent",
+        **replace(ONTOLOGY_NODE, ns.OWL.versionIRI, URIRef(f"{BASE}def/tilod/{META_VERSION}")),
+        message="owl:versionIRI",
+    ),
+    "ontology-without-preferred-prefix": Case(
+        ONTOLOGY_NODE, "MinCountConstraintComponent", remove=((ONTOLOGY_NODE, VANN.preferredNamespacePrefix, None),),
+        message="preferred prefix",
+    ),
+    "ontology-without-publisher": Case(
+        ONTOLOGY_NODE, "MinCountConstraintComponent", remove=((ONTOLOGY_NODE, ns.DCTERMS.publisher, None),),
+    ),
+    "datatype-without-english-definition": Case(
+        TILOD.CodeModeFinancement, "MinCountConstraintComponent",
+        remove=((TILOD.CodeModeFinancement, ns.SKOS.definition, Literal(
+            "Code of the tax regime of an EPCI, as decoupage-administratif writes it (FPU, FA).", lang="en")),),
+        message="one definition",
+    ),
     "void-triples-not-an-integer": Case(
         DATASET, "DatatypeConstraintComponent",
         remove=((DATASET, ns.VOID.triples, None),), add=((DATASET, ns.VOID.triples, AS_PLAIN_STRING),),
@@ -636,12 +708,16 @@ def described(release, subset_graph) -> Graph:
     changes of `edited` since the real subset release."""
     manifest = json.loads((release / "release.json").read_text(encoding="utf-8"))
     files = [WrittenFile(**f) for f in manifest["files"]]
-    void = describe_release(subset_graph, Uris(BASE), META_VERSION, manifest["created"], files)
+    catalogue, vocabularies = load_catalogue(ROOT / "data", BASE)
+    void = describe_release(subset_graph, Uris(BASE), META_VERSION, manifest["created"], files,
+                            catalogue + vocabularies) - vocabularies
     version, old = read_snapshot(release)
     changes = diff(old, edited(old))
     assert [c.kind for c in changes] == CHANGE_KINDS
     history = changes_graph(ChangeSet(META_VERSION, manifest["created"], version, changes), BASE)
-    return parse_turtle(ROOT / "ontology/tilod.ttl", BASE) + void + history
+    ontology = versioned_ontology((ROOT / "ontology/tilod.ttl").read_text(encoding="utf-8"), META_VERSION,
+                                  manifest["created"])
+    return Graph().parse(data=ontology, format="turtle", publicID=BASE) + void + history
 
 
 @pytest.fixture(scope="module")

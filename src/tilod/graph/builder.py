@@ -77,8 +77,9 @@ class GraphBuilder:
 
     def build(self) -> Graph:
         territories, groupements, communes = self.select()
+        programme = Graph()
         for path in self.inputs.programme_files:
-            parse_turtle(path, self.uris.base, into=self.graph)
+            parse_turtle(path, self.uris.base, into=programme)
         departements = {c.departement for c in communes}
         regions = {self.ref.departements[d].region for d in departements}
         for code in sorted(regions):
@@ -92,7 +93,7 @@ class GraphBuilder:
         for territory in territories:
             self._territory(territory)
         self._press_names({t.id for t in territories if t.phase == PHASE_2023})
-        self._press_release_place({c.code for c in communes})
+        self._add_programme(programme)
         for code in sorted(self.scope):  # a partial release says which départements it covers
             self.add((self.uris.dataset, self.t.perimetre, self.uris.departement(code)))
         return self.graph
@@ -101,7 +102,7 @@ class GraphBuilder:
         add = self.add
         add((uri, RDF.type, kind))
         add((uri, RDFS.label, fr(name)))
-        add((uri, IGEO.nom, fr(name)))
+        add((uri, IGEO.nom, Literal(name, datatype=XSD.token)))  # igeo:nom's declared range
         add((uri, IGEO.codeINSEE, Literal(code, datatype=XSD.token)))
         add((uri, DCTERMS.source, self.uris.reference_source))
 
@@ -118,6 +119,7 @@ class GraphBuilder:
         add = self.add
         add((place, GEO.hasGeometry, node))
         add((node, RDF.type, GEO.Geometry))
+        add((node, RDFS.label, fr(f"Contour : {self.graph.value(place, RDFS.label)}")))  # the place's, added first
         add((node, GEO.asWKT, Literal(wkt, datatype=GEO.wktLiteral)))
         add((node, DCTERMS.source, source))
         for other in derived_from:
@@ -162,7 +164,7 @@ class GraphBuilder:
         self._links(uri, links.groupement_links(g))
         add((uri, t.natureJuridique, self.uris.nature_juridique(g.nature)))
         if g.mode_financement:
-            add((uri, t.modeFinancement, Literal(g.mode_financement)))
+            add((uri, t.modeFinancement, self.uris.mode_financement(g.mode_financement)))
         add((uri, t.populationTotale, Literal(g.population_totale)))
         add((uri, t.populationMunicipale, Literal(g.population_municipale)))
         if g.nom_2023:
@@ -250,14 +252,16 @@ class GraphBuilder:
             ):
                 add((node, PROV.wasDerivedFrom, uris.press_release))
 
-    def _press_release_place(self, communes: set[str]) -> None:
-        """The place the press release names (`dcterms:spatial "Laon"`, as its text says) as
-        our commune: the one commune of that name in the reference, if the release has it."""
-        press_release = self.uris.press_release
-        for name in [o for o in self.graph.objects(press_release, DCTERMS.spatial) if isinstance(o, Literal)]:
-            found = [c.code for c in self.ref.communes.values() if c.nom == str(name)]
-            if len(found) == 1 and found[0] in communes:
-                self.add((press_release, DCTERMS.spatial, self.uris.commune(found[0])))
+    def _add_programme(self, programme: Graph) -> None:
+        """The programme's files, but their links to communes (the press release's places) a
+        partial release does not hold: it keeps no dangling link (the places say in words
+        which town they mean)."""
+        for triple in programme:
+            o = triple[2]
+            if (isinstance(o, URIRef) and o.startswith(self.uris.id + "commune/")
+                    and (o, RDF.type, IGEO.Commune) not in self.graph):
+                continue
+            self.add(triple)
 
 
 def build_graph(inputs: Inputs, uris: Uris, departements: Iterable[str] = ()) -> Graph:

@@ -16,7 +16,7 @@ from tilod.settings import Settings
 
 PHASE1_OUTLINES = Path("anct/ti_phase1_geom_20231016.geojson")
 PROGRAMME_FILES = (Path("programme/programme.ttl"), Path("programme/natures-juridiques.ttl"),
-                   Path("programme/pages-des-sources.ttl"))
+                   Path("programme/modes-financement.ttl"), Path("programme/pages-des-sources.ttl"))
 
 
 @dataclass

@@ -16,16 +16,18 @@ from typing import NoReturn
 
 import pyoxigraph as ox
 
-from tilod.errors import TilodError
+from tilod.errors import InputError, TilodError
 from tilod.graph.builder import build_graph
 from tilod.graph.namespaces import RDF
 from tilod.graph.uris import Uris
 from tilod.records.inputs import load_inputs
 from tilod.records.turtle_files import parse_turtle
 from tilod.release import layout
+from tilod.release.catalogue import load_catalogue
 from tilod.release.description import describe_release
 from tilod.release.dumps import describe_file, sha256_of, write_dumps
 from tilod.release.history import ChangeSet, Snapshot, changes_graph, compare, snapshot
+from tilod.release.ontology import write_ontology
 from tilod.release.search_index import write_search_index
 from tilod.settings import Settings
 from tilod.validation.shacl import ValidationResult, load_shapes, validate
@@ -72,7 +74,8 @@ def build_release(settings: Settings, out: Callable[[str], None] | None = None) 
     data = build_graph(inputs, uris, settings.departements)
     triples = len(data)
     log(f"graph: {triples:,} triples")
-    ontology = parse_turtle(settings.ontology_file, settings.base_uri)
+    parse_turtle(settings.ontology_file, settings.base_uri)  # a bad file stops the build here
+    uri_policy = read_text(settings.uri_policy_file)
     shapes = load_shapes(settings.shapes_file, settings.base_uri)
     log("validating with SHACL")
     result = validate(data, shapes)
@@ -91,27 +94,35 @@ def build_release(settings: Settings, out: Callable[[str], None] | None = None) 
         nt = data.serialize(format="nt", encoding="utf-8")
         ox_triples = [q.triple for q in ox.parse(nt, format=ox.RdfFormat.N_TRIPLES)]
         files = write_dumps(ox_triples, staging, {"tilod": str(uris.tilod)})
-        shutil.copyfile(settings.ontology_file, staging / layout.ONTOLOGY)
+        write_ontology(settings.ontology_file, staging / layout.ONTOLOGY, version, created)
+        ontology = parse_turtle(staging / layout.ONTOLOGY, settings.base_uri)
         shutil.copyfile(settings.shapes_file, staging / layout.SHAPES)
+        (staging / layout.URI_POLICY).write_text(uri_policy, encoding="utf-8")
         result.report.serialize(staging / layout.VALIDATION_REPORT, format="turtle")
-        for name in (layout.ONTOLOGY, layout.SHAPES, layout.VALIDATION_REPORT):
-            files.append(describe_file(staging / name, "text/turtle", None))
+        own = ((layout.ONTOLOGY, ontology), (layout.SHAPES, shapes), (layout.VALIDATION_REPORT, result.report))
+        for name, graph in own:
+            files.append(describe_file(staging / name, "text/turtle", len(graph)))
         log("comparing with the current release")
         changes = changes_since_current(releases, snapshot(ox_triples, settings.base_uri), version, created, log)
         history = changes_graph(changes, settings.base_uri)
         history.serialize(staging / layout.CHANGES, format="turtle")
         files.append(describe_file(staging / layout.CHANGES, "text/turtle", len(history)))
-        description = describe_release(data, uris, version, created, files)
+        catalogue, vocabularies = load_catalogue(settings.data_dir, settings.base_uri)
+        description = describe_release(data, uris, version, created, files, catalogue + vocabularies)
         description.serialize(staging / layout.VOID, format="turtle")
+        files.append(describe_file(staging / layout.VOID, "text/turtle", len(description)))
         log("validating the ontology, VoID and changes with SHACL")
-        described = validate(ontology + description + history, shapes)
+        # the EU vocabularies' terms are theirs, not ours: DCAT-AP's shapes check them (shapes/dcat-ap/)
+        described = validate(ontology + (description - vocabularies) + history, shapes)
         if not described.conforms:
             raise_failed(releases, version, described, "the ontology, VoID or changes.ttl")
         log("loading the embedded store")
         store = ox.Store(str(staging / layout.STORE))
-        store.bulk_load(nt, ox.RdfFormat.N_TRIPLES)
-        for graph in (ontology, description, history):  # what changed is queryable too
-            store.bulk_load(graph.serialize(format="nt", encoding="utf-8"), ox.RdfFormat.N_TRIPLES)
+        store.bulk_load(nt, ox.RdfFormat.N_TRIPLES)  # the default graph: the dataset, as dumped
+        graphs = layout.named_graphs(settings.base_uri, version)
+        for name, graph in ((layout.ONTOLOGY, ontology), (layout.VOID, description), (layout.CHANGES, history)):
+            store.bulk_load(graph.serialize(format="nt", encoding="utf-8"), ox.RdfFormat.N_TRIPLES,
+                            to_graph=ox.NamedNode(graphs[name]))
         store.optimize()
         store_triples = len(store)
         log("writing the search index")
@@ -142,6 +153,16 @@ def build_release(settings: Settings, out: Callable[[str], None] | None = None) 
     switch_current(releases, version)
     log(f"release {version} is current ({triples:,} triples; {final})")
     return final
+
+
+def read_text(path: Path) -> str:
+    """A UTF-8 text file the release publishes (InputError naming it if it cannot be read)."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise InputError.single(path, f"cannot read: {exc.strerror or exc}") from None
+    except UnicodeDecodeError as exc:
+        raise InputError.single(path, f"not UTF-8 (byte {exc.start})") from None
 
 
 def input_name(path: Path, data_dir: Path) -> str:

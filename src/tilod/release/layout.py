@@ -5,17 +5,23 @@ reads it; each asks this module where things are (and imports nothing else of th
     releases/                        TILOD_RELEASES_DIR
       current -> <version>           the release served (one atomic rename switches it)
       <version>/
-        release.json                 the manifest: version, dates, counts, files, inputs
+        release.json                 the manifest: version, dates, counts, files (all but itself, the
+                                     store and the search index), inputs
         tilod.ttl tilod.nt.gz tilod.jsonld   the data dumps
         ontology.ttl shapes.ttl validation-report.ttl void.ttl changes.ttl
         search-index.json            the names the search page reads (not a dump)
+        uri-policy.md                the URI policy the site shows (not a dump)
         store/                       the embedded Oxigraph store
       failed/<version>/validation-report.ttl    a build that SHACL refused
       .staging-<version>-<pid>/      a build in progress (removed if its process is gone)
       .current-<pid>                 the link a build is switching to (likewise)
 
-In a remote store, each release is the named graph {base}graph/release/<version>, and the
-graph {base}graph/tilod holds the pointer to the current one (tilod:releaseCourante).
+In a store, the data is the default graph (the dataset VoID counts and the data dumps hold), and
+the ontology, the VoID description and the changes each are a named graph of their own, named by
+the URL of their file, {base}dumps/<version>/ontology.ttl, void.ttl, changes.ttl (`named_graphs`).
+In a remote store, each release's data is the named graph {base}graph/release/<version> (served as
+the default graph), and the graph {base}graph/tilod holds the pointer to the current one
+(tilod:releaseCourante).
 """
 
 from __future__ import annotations
@@ -25,7 +31,8 @@ import re
 from pathlib import Path
 from typing import Any
 
-from tilod.graph.namespaces import TILOD
+from tilod.graph.namespaces import ONTOLOGY_IRI, TILOD
+from tilod.graph.uris import Uris
 
 MANIFEST = "release.json"
 STORE = "store"
@@ -35,11 +42,13 @@ VALIDATION_REPORT = "validation-report.ttl"
 VOID = "void.ttl"
 CHANGES = "changes.ttl"
 SEARCH_INDEX = "search-index.json"
+#: the release's copy of ontology/URI-POLICY.md (a page of the site, not a dump)
+URI_POLICY = "uri-policy.md"
 #: the data dumps; the N-Triples one is what publish loads and the next build compares with
 TURTLE_DUMP = "tilod.ttl"
 NT_DUMP = "tilod.nt.gz"
 JSONLD_DUMP = "tilod.jsonld"
-#: the release's own Turtle files that go into the store beside the data
+#: the release's own Turtle files that go into the store beside the data, each its own named graph
 STORE_EXTRAS = (ONTOLOGY, VOID, CHANGES)
 
 #: a release's version: its build's UTC time, with -N when several builds share a second
@@ -51,6 +60,11 @@ FAILED = "failed"
 STAGING_PREFIX = ".staging-"
 #: the new `current` link, made beside it and renamed over it
 SWITCHING_PREFIX = ".current-"
+
+
+def ontology_version_iri(version: str) -> str:
+    """The IRI of the vocabulary as one release publishes it (its owl:versionIRI)."""
+    return f"{ONTOLOGY_IRI}/{version}"
 
 
 def current_link(releases: Path) -> Path:
@@ -77,6 +91,17 @@ def read_manifest(folder: Path) -> dict[str, Any]:
 def release_graph(base: str, version: str) -> str:
     """The named graph that holds one release in a remote store."""
     return f"{base}graph/release/{version}"
+
+
+def named_graphs(base: str, version: str) -> dict[str, str]:
+    """File name -> the named graph that holds it in a store (embedded or remote): its download URL,
+    so that a graph's name says where its whole content can be fetched.
+
+    >>> named_graphs("http://localhost:8000/", "20231114T000000Z")[VOID]
+    'http://localhost:8000/dumps/20231114T000000Z/void.ttl'
+    """
+    uris = Uris(base)
+    return {name: str(uris.dump(version, name)) for name in STORE_EXTRAS}
 
 
 def release_graph_prefix(base: str) -> str:

@@ -2,42 +2,28 @@
 
 from __future__ import annotations
 
-import json
 import logging
-import sys
-import time
-from datetime import UTC, datetime
 
-from flask import Flask, Response, g, render_template, request
+from flask import Flask, Response, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from tilod.release import layout
-from tilod.serving import downloads, history_page, landing, resources, sparql
+from tilod.serving import downloads, history_page, landing, resources, sparql, strict_input, uri_policy
+from tilod.serving.access_log import log_to_stderr
 from tilod.serving.http import add_cors, add_nosniff, plain_error
 from tilod.serving.i18n import template_globals
 from tilod.serving.release import ReleaseHolder
+from tilod.serving.replay import ReplayMiddleware
 from tilod.settings import Settings
 from tilod.sparql.media_types import HTML, content_type
 from tilod.sparql.negotiation import error_as_page
 from tilod.stores.base import QueryTimeout, StoreUnavailable
 
-access_log = logging.getLogger("tilod.access")
-
-
-def _log_to_stderr() -> None:
-    """One JSON object a line on stderr: what log collectors read (under gunicorn too)."""
-    if not access_log.handlers:
-        handler = logging.StreamHandler(sys.stderr)
-        handler.setFormatter(logging.Formatter("%(message)s"))
-        access_log.addHandler(handler)
-        access_log.setLevel(logging.INFO)
-        access_log.propagate = False
-
 
 def create_app(settings: Settings | None = None) -> Flask:
     settings = settings or Settings.load()
     app = Flask(__name__)
-    _log_to_stderr()
+    log_to_stderr()
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # our access log replaces its own
     app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
@@ -47,7 +33,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     # (a remote store may come up after the web workers: until then they answer 503)
     app.extensions["tilod.settings"] = settings
     app.extensions["tilod.releases"] = holder
-    for blueprint in (landing.bp, resources.bp, sparql.bp, downloads.bp, history_page.bp):
+    for blueprint in (landing.bp, resources.bp, sparql.bp, downloads.bp, history_page.bp, uri_policy.bp):
         app.register_blueprint(blueprint)
 
     if not settings.store_url:
@@ -68,26 +54,12 @@ def create_app(settings: Settings | None = None) -> Flask:
         ok = release.data.healthy()
         return plain_error(200 if ok else 503, f"store {'ok' if ok else 'not answering'}: release {release.version}")
 
-    @app.before_request
-    def start_clock() -> None:
-        g.started = time.perf_counter()
+    app.before_request(strict_input.refuse_bytes_not_utf8)  # the access log (serving/replay.py) times it
 
     @app.after_request
-    def cors_and_log(response: Response) -> Response:
+    def cors_and_nosniff(response: Response) -> Response:
         add_cors(response)
         add_nosniff(response)
-        access_log.info(json.dumps({
-            "time": datetime.now(UTC).isoformat(timespec="milliseconds"),
-            "method": request.method,
-            "path": request.path,
-            "query": len(request.query_string),
-            "status": response.status_code,
-            "bytes": response.content_length,
-            "ms": round((time.perf_counter() - g.get("started", time.perf_counter())) * 1000, 2),
-            "accept": (request.headers.get("Accept") or "")[:100],
-            "agent": (request.headers.get("User-Agent") or "")[:100],
-            "remote": request.remote_addr,
-        }, ensure_ascii=False))
         return response
 
     @app.route("/sparql", methods=["OPTIONS"])
@@ -116,11 +88,14 @@ def create_app(settings: Settings | None = None) -> Flask:
         headers = {k: v for k, v in exc.get_headers() if k.lower() != "content-type"}
         return plain_error(code, f"{code} {exc.name}: {exc.description}", headers)
 
+    # in front of Flask: replays the answers kept for the release, and logs every answer
+    app.wsgi_app = ReplayMiddleware(app.wsgi_app, holder)  # type: ignore[method-assign]
     return app
 
 
 def run(settings: Settings) -> None:
     app = create_app(settings)
+    app.wsgi_app = strict_input.with_raw_request_line(app.wsgi_app)  # type: ignore[method-assign]
     print(f"tilod: serving {layout.current_link(settings.releases_dir)} on http://{settings.host}:{settings.port}/ "
           f"(base URI {settings.base_uri})", flush=True)
     app.run(host=settings.host, port=settings.port, threaded=True)

@@ -7,10 +7,17 @@ from flask import Response, request
 from tilod.serving.release import ServedRelease
 
 CACHE_CONTROL = "public, max-age=300"
+#: set in a request's WSGI environ when its answer is the same for every identical request of the
+#: release: serving/replay.py then keeps it and replays it
+REPLAYABLE = "tilod.replayable"
 
 
 def cacheable(response: Response, release: ServedRelease, variant: str) -> Response:
-    """ETag and Last-Modified from the release; answers 304 to a matching conditional GET."""
+    """ETag and Last-Modified from the release; answers 304 to a matching conditional GET.
+
+    The answer is then kept and replayed (serving/replay.py): only call this last, on an answer
+    that depends on nothing but the release and the request's URL, Accept and validators."""
+    request.environ[REPLAYABLE] = True
     response.set_etag(release.etag(variant))
     response.last_modified = release.created
     response.headers["Cache-Control"] = CACHE_CONTROL

@@ -25,6 +25,9 @@ from tilod.stores.embedded import EmbeddedStore
 from tilod.stores.remote import RemoteStore
 
 POINTER_TTL = 2.0  # seconds a remote store's pointer is trusted before it is read again
+#: seconds `releases/current` is trusted before it is resolved again (a lstat per folder of its
+#: path, on every request otherwise): a new release is served within this delay
+CURRENT_TTL = 0.5
 
 
 class NoRelease(StoreUnavailable):
@@ -90,15 +93,24 @@ class ReleaseHolder:
         data: DataStore
         if s.store_url:
             graph = layout.release_graph(s.base_uri, version)
-            data = RemoteStore(s.store_url, graph, s.query_timeout, s.max_results_bytes)
+            data = RemoteStore(s.store_url, graph, s.query_timeout, s.max_results_bytes,
+                               tuple(layout.named_graphs(s.base_uri, version).values()))
         else:
             data = EmbeddedStore(str(folder / layout.STORE), s.query_workers, s.query_timeout, s.max_results_bytes)
         return ServedRelease(folder, manifest, data)
 
+    def fresh(self) -> ServedRelease | None:
+        """The release, if its pointer was read within the trusted delay; else None. Never reads
+        the pointer (no I/O, never raises): for answers replayed in front of the app."""
+        trusted = POINTER_TTL if self._pointer is not None else CURRENT_TTL
+        if self._release is not None and time.monotonic() - self._checked < trusted:
+            return self._release
+        return None
+
     def get(self) -> ServedRelease:
         now = time.monotonic()
-        if self._release is not None and self._pointer is not None and now - self._checked < POINTER_TTL:
-            return self._release
+        if (fresh := self.fresh()) is not None:
+            return fresh
         try:
             version = self._current_version()
         except StoreUnavailable:

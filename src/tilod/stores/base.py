@@ -51,10 +51,10 @@ class DataStore(Protocol):
         """Rows of one of tilod's own SELECTs as {variable: value} (unbound variables absent).
 
         Each variable named in `bindings` is bound to that IRI by the store's own mechanism, never
-        by writing the IRI into `query` by hand: the embedded store substitutes it (the variable must
-        be projected), a remote one gets a VALUES block at each `#VALUES` line of the query (see
-        stores/remote.py `with_values`). `base_iri` resolves the query's relative IRIs. Raises
-        ValueError for a query or an IRI the store refuses (a bug in tilod, not the reader's fault).
+        by writing the IRI into `query` by hand: either store puts a VALUES block, each IRI checked,
+        at each `#VALUES` line of the query (see stores/remote.py `with_values`). `base_iri` resolves
+        the query's relative IRIs. Raises ValueError for a query or an IRI the store refuses (a bug in
+        tilod, not the reader's fault).
         """
         ...
 

@@ -9,6 +9,7 @@ import pyoxigraph as ox
 from tilod.stores.base import QueryReply, QueryRequest
 from tilod.stores.describe import describe
 from tilod.stores.query_pool import QueryPool
+from tilod.stores.remote import with_values
 
 
 class EmbeddedStore:
@@ -23,10 +24,11 @@ class EmbeddedStore:
 
     def select(self, query: str, bindings: Mapping[str, str], base_iri: str | None = None) -> list[dict[str, str]]:
         """In this process, as descriptions are (tilod's own queries are bounded); the bindings
-        are the engine's substitutions."""
+        are a checked VALUES block, as on a remote store: the engine plans with the IRI bound
+        there, while with `substitutions=` it joined whole tables first (a territory's commune
+        count: 0.7 s instead of 1 ms on the national release)."""
         try:
-            substitutions = {ox.Variable(name): ox.NamedNode(iri) for name, iri in bindings.items()}
-            solutions = self.store.query(query, base_iri=base_iri, substitutions=substitutions)  # type: ignore[arg-type]
+            solutions = self.store.query(with_values(query, bindings), base_iri=base_iri)
         except (SyntaxError, RuntimeError) as exc:  # a bad query, or a binding it does not project
             raise ValueError(f"the store refused the query: {exc}") from None
         assert isinstance(solutions, ox.QuerySolutions), "not a SELECT"

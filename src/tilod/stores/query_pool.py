@@ -45,8 +45,8 @@ class QueryPool:
         # when every worker is busy (runaway queries, say), up to this many more are started
         # so that simple queries are not starved; the extra ones stay for later bursts
         self.max_size = max(1, size) * EXTRA_FACTOR
-        for _ in range(max(1, size)):
-            self._idle.put(self._start())
+        # none is started before the first query (`_checkout` starts them): a web worker that
+        # only serves pages never pays for them, and a new one starts without spawning processes
 
     def _start(self) -> Worker:
         parent, child = self._ctx.Pipe()

@@ -34,6 +34,7 @@ SECTIONS = [
     ("doc-datatype-properties", "Propriétés de données", {OWL.DatatypeProperty}),
     ("doc-annotation-properties", "Propriétés d'annotation", {OWL.AnnotationProperty}),
     ("doc-other-properties", "Autres propriétés", {RDF.Property}),
+    ("doc-datatypes", "Types de données", {RDFS.Datatype}),
     ("doc-individuals", "Individus nommés", {OWL.NamedIndividual}),
     ("doc-concept-schemes", "Schémas de concepts", {SKOS.ConceptScheme}),
     ("doc-concepts", "Concepts", {SKOS.Concept}),
@@ -180,12 +181,22 @@ def document(graph: Graph, base: str, lang: str, schemes: list[dict[str, str]] |
             sections.append(Section(sid, heading, terms))
 
     title = r.literal(onto, DCTERMS.title, RDFS.label, DC.title) or DocValue(str(onto), code=True)
-    facts = _facts(*((name, r.refs(onto, *predicates)) for name, predicates in HEADER))
+    facts = _facts(*((name, _header_values(r, onto, predicates)) for name, predicates in HEADER))
     return OntologyDoc(
         iri=str(onto), title=title, description=r.literal(onto, DCTERMS.description, RDFS.comment, DC.description),
         namespace=namespace, prefix=prefix_name, facts=facts, sections=sections,
         relations=_relations(r, placed["doc-object-properties"]), schemes=_schemes(r, schemes or [], uses or []),
     )
+
+
+def _header_values(r: Reader, onto: URIRef, predicates: tuple[URIRef, ...]) -> list[DocValue]:
+    """The header's values; a creator, publisher or licence the file labels shows its label,
+    linked to its IRI."""
+    values = []
+    for value in r.refs(onto, *predicates):
+        label = r.literal(URIRef(value.href), *LABELS) if value.href and not value.href.startswith("#") else None
+        values.append(DocValue(label.text, href=value.href, lang=label.lang) if label else value)
+    return values
 
 
 def _term(r: Reader, node: URIRef, sid: str) -> Term:
