@@ -13,7 +13,7 @@ from werkzeug.exceptions import HTTPException
 
 from tilod.release import layout
 from tilod.serving import downloads, history_page, landing, resources, sparql
-from tilod.serving.http import add_cors, add_nosniff, plain_error
+from tilod.serving.http import add_cors, add_nosniff, leave_date_to_server, plain_error
 from tilod.serving.i18n import template_globals
 from tilod.serving.release import ReleaseHolder
 from tilod.settings import Settings
@@ -76,6 +76,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     def cors_and_log(response: Response) -> Response:
         add_cors(response)
         add_nosniff(response)
+        leave_date_to_server(response)
         access_log.info(json.dumps({
             "time": datetime.now(UTC).isoformat(timespec="milliseconds"),
             "method": request.method,
