@@ -36,6 +36,8 @@ class Settings:
     #: the vocabulary and the shapes every release is built with
     ontology_file: Path = PROJECT / "ontology/tilod.ttl"
     shapes_file: Path = PROJECT / "shapes/tilod-shapes.ttl"
+    #: the JSON-LD context (short keys) every release ships and its JSON-LD is written with
+    context_file: Path = PROJECT / "ontology/context.jsonld"
     host: str = "127.0.0.1"
     port: int = 8000
     #: seconds a SPARQL query may run before it is stopped

@@ -18,6 +18,7 @@ import pyoxigraph as ox
 
 from tilod.errors import TilodError
 from tilod.graph.builder import build_graph
+from tilod.graph.jsonld import Context
 from tilod.graph.namespaces import RDF
 from tilod.graph.uris import Uris
 from tilod.records.inputs import load_inputs
@@ -73,6 +74,7 @@ def build_release(settings: Settings, out: Callable[[str], None] | None = None) 
     triples = len(data)
     log(f"graph: {triples:,} triples")
     ontology = parse_turtle(settings.ontology_file, settings.base_uri)
+    context = Context.read(settings.context_file)
     shapes = load_shapes(settings.shapes_file, settings.base_uri)
     log("validating with SHACL")
     result = validate(data, shapes)
@@ -90,7 +92,8 @@ def build_release(settings: Settings, out: Callable[[str], None] | None = None) 
         log("writing dumps")
         nt = data.serialize(format="nt", encoding="utf-8")
         ox_triples = [q.triple for q in ox.parse(nt, format=ox.RdfFormat.N_TRIPLES)]
-        files = write_dumps(ox_triples, staging, {"tilod": str(uris.tilod)})
+        files = write_dumps(ox_triples, staging, {"tilod": str(uris.tilod)}, context, str(uris.jsonld_context))
+        shutil.copyfile(settings.context_file, staging / layout.CONTEXT)
         shutil.copyfile(settings.ontology_file, staging / layout.ONTOLOGY)
         shutil.copyfile(settings.shapes_file, staging / layout.SHAPES)
         result.report.serialize(staging / layout.VALIDATION_REPORT, format="turtle")

@@ -8,6 +8,7 @@ reads it; each asks this module where things are (and imports nothing else of th
         release.json                 the manifest: version, dates, counts, files, inputs
         tilod.ttl tilod.nt.gz tilod.jsonld   the data dumps
         ontology.ttl shapes.ttl validation-report.ttl void.ttl changes.ttl
+        context.jsonld               the JSON-LD context of the JSON-LD dump and answers
         search-index.json            the names the search page reads (not a dump)
         store/                       the embedded Oxigraph store
       failed/<version>/validation-report.ttl    a build that SHACL refused
@@ -34,6 +35,8 @@ SHAPES = "shapes.ttl"
 VALIDATION_REPORT = "validation-report.ttl"
 VOID = "void.ttl"
 CHANGES = "changes.ttl"
+#: the JSON-LD context the release's JSON-LD names (served at {base}def/tilod/context.jsonld)
+CONTEXT = "context.jsonld"
 SEARCH_INDEX = "search-index.json"
 #: the data dumps; the N-Triples one is what publish loads and the next build compares with
 TURTLE_DUMP = "tilod.ttl"
