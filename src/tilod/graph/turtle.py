@@ -31,11 +31,12 @@ def _text(term: object) -> str:
 
 
 def grouped(triples: Iterable[ox.Triple], first: str | None = None) -> list[ox.Triple]:
-    """The triples by subject (`first` first), its type first, then by predicate and object."""
+    """The triples by subject (`first` first), its type first, then by predicate; the objects of
+    one predicate keep their order (a sort stays stable: no key of the dump's outlines' WKT)."""
     def key(t: ox.Triple) -> tuple:
         subject = _text(t.subject)
         return (subject != first, isinstance(t.subject, ox.BlankNode), subject,
-                t.predicate.value != RDF_TYPE, t.predicate.value, str(t.object))
+                t.predicate.value != RDF_TYPE, t.predicate.value)
     return sorted(triples, key=key)
 
 
