@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 
 import pytest
@@ -188,3 +189,12 @@ def test_both_processors_expand_the_dump_to_the_turtle_dump(server, release):
     raw = (release / "tilod.jsonld").read_bytes()
     assert isomorphic(jsonld_js_graph(server, raw), expected)
     assert isomorphic(pyld_graph(server, json.loads(raw)), expected)
+
+
+def test_the_readme_documents_every_key_of_the_context():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    table = readme.split("| key | property | value |\n|---|---|---|\n", 1)[1].split("\n\n", 1)[0]
+    documented = {key for row in table.splitlines() for key in re.findall(r"`([^`]+)`", row.split("|")[1])}
+    context = json.loads(CONTEXT_FILE.read_text(encoding="utf-8"))["@context"]
+    keys = {name for name, definition in context.items() if isinstance(definition, dict) or definition in ("@id", "@type")}
+    assert documented == keys
