@@ -167,8 +167,11 @@ def test_changes_ttl_is_a_dump_like_the_others(two_builds):
     assert entry["triples"] == len(Graph().parse(second / CHANGES))
     void = Graph().parse(second / "void.ttl")
     dump = URIRef(f"{BASE}dumps/{second.name}/{CHANGES}")
-    assert (None, VOID.dataDump, dump) in void
+    # a distribution of a dataset of its own, not a dump of the data
+    assert (URIRef(f"{BASE}id/jeu-de-donnees/changements"), DCAT.distribution, dump) in void
+    assert (None, VOID.dataDump, dump) not in void
     assert (dump, DCAT.byteSize, None) in void
+    assert void.value(dump, VOID.triples).toPython() == entry["triples"]
 
 
 def test_the_history_page_lists_both_releases_and_their_changes(two_builds):
@@ -249,12 +252,16 @@ def test_anct_2024_list_changes_exactly_four_territories(tmp_path):
 
 
 def test_the_changes_are_in_the_store_too(two_builds):
-    """SPARQL users see what changed: the same five changes, with their kinds, in the store."""
+    """SPARQL users see what changed: the same five changes, with their kinds, in the store, in the
+    named graph of changes.ttl (named by its download URL), not in the data's default graph."""
     _, _, second, _ = two_builds
     store = ox.Store.read_only(str(second / "store"))
-    rows = store.query(f"""PREFIX tilod: <{TILOD_NS}> PREFIX dcterms: <http://purl.org/dc/terms/>
-        SELECT ?kind ?territory WHERE {{ ?comparison a tilod:Comparaison ; dcterms:hasPart ?change .
-        ?change a ?kind ; dcterms:subject ?territory }} ORDER BY ?territory ?kind""")
+    query = f"""PREFIX tilod: <{TILOD_NS}> PREFIX dcterms: <http://purl.org/dc/terms/>
+        SELECT ?kind ?territory WHERE {{ GRAPH <{BASE}dumps/{second.name}/{CHANGES}> {{
+        ?comparison a tilod:Comparaison ; dcterms:hasPart ?change .
+        ?change a ?kind ; dcterms:subject ?territory }} }} ORDER BY ?territory ?kind"""
+    assert not store.query(f"ASK {{ ?comparison a <{TILOD_NS}Comparaison> }}")  # the default graph
+    rows = store.query(query)
     found = sorted((r["kind"].value.rsplit("#", 1)[1], r["territory"].value.rsplit("/", 1)[1]) for r in rows)
     assert found == sorted([("ChangementDeNom", "ti-3208"), ("AjoutDeMembre", "ti-3208"),
                             ("RetraitDeTerritoire", "ti-3203"), ("AjoutDeMembre", "ti-3215"),

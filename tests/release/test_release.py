@@ -10,7 +10,9 @@ import pyoxigraph as ox
 import pytest
 from helpers import DCAT, inline_context
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import VOID
+from rdflib.namespace import DCTERMS, RDF, VOID
+
+from conftest import ROOT
 
 SPDX = "http://spdx.org/rdf/terms#"
 
@@ -85,3 +87,68 @@ def test_void_describes_each_dump_exactly(release, manifest, settings):
 
 def test_current_points_at_the_new_release(release, settings):
     assert (settings.releases_dir / "current").resolve() == release.resolve()
+
+
+def default_graph(store: ox.Store) -> set[ox.Triple]:
+    return {quad.triple for quad in store.quads_for_pattern(None, None, None, ox.DefaultGraph())}
+
+
+DUMP_FORMATS = {".ttl": ox.RdfFormat.TURTLE, ".gz": ox.RdfFormat.N_TRIPLES, ".jsonld": ox.RdfFormat.JSON_LD}
+
+
+def test_every_data_dump_is_the_whole_default_graph(release, store, settings):
+    void = Graph().parse(release / "void.ttl")
+    dataset = URIRef(settings.base_uri + "id/jeu-de-donnees/tilod")
+    served = default_graph(store)
+    assert void.value(dataset, VOID.triples).toPython() == len(served)
+    dumps = sorted(str(d).rsplit("/", 1)[-1] for d in void.objects(dataset, VOID.dataDump))
+    assert dumps == ["tilod.jsonld", "tilod.nt.gz", "tilod.ttl"]
+    for name in dumps:
+        raw = (release / name).read_bytes()
+        if name.endswith(".gz"):
+            raw = gzip.decompress(raw)
+        fmt = DUMP_FORMATS[name[name.rindex("."):]]
+        assert {q.triple for q in ox.parse(raw, format=fmt)} == served, name  # the data has no blank node
+
+
+#: the release's other files, each the one distribution of a dataset of its own
+OWN_DATASETS = {"ontology.ttl": "ontologie", "shapes.ttl": "formes",
+                "validation-report.ttl": "rapport-de-validation", "changes.ttl": "changements"}
+
+
+@pytest.mark.parametrize(("filename", "name"), OWN_DATASETS.items())
+def test_the_other_files_are_datasets_of_their_own(release, manifest, settings, filename, name):
+    base = settings.base_uri
+    void = Graph().parse(release / "void.ttl")
+    dataset = URIRef(base + "id/jeu-de-donnees/" + name)
+    url = URIRef(f"{base}dumps/{manifest['version']}/{filename}")
+    assert (dataset, RDF.type, DCAT.Dataset) in void
+    assert list(void.objects(dataset, DCAT.distribution)) == [url]
+    assert (None, VOID.dataDump, url) not in void
+    path = release / filename
+    assert void.value(url, VOID.triples).toPython() == len(Graph().parse(path, format="turtle"))
+    assert void.value(url, DCAT.byteSize).toPython() == path.stat().st_size
+    checksum = void.value(url, URIRef(SPDX + "checksum"))
+    assert str(void.value(checksum, URIRef(SPDX + "checksumValue"))) == hashlib.sha256(path.read_bytes()).hexdigest()
+    assert void.value(url, DCAT.mediaType) == URIRef("https://www.iana.org/assignments/media-types/text/turtle")
+    assert void.value(url, DCTERMS.format) == URIRef(
+        "http://publications.europa.eu/resource/authority/file-type/RDF_TURTLE")
+    assert void.value(url, DCTERMS.license) == URIRef("https://www.etalab.gouv.fr/licence-ouverte-open-licence/")
+
+
+def test_the_catalogue_covers_the_years_of_both_phases(release, settings):
+    """From the first phase's first year to the 2023-2027 phase's last (the phases' own names)."""
+    void = Graph().parse(release / "void.ttl")
+    period = void.value(URIRef(settings.base_uri + "id/jeu-de-donnees/tilod"), DCTERMS.temporal)
+    assert (period, RDF.type, DCTERMS.PeriodOfTime) in void
+    assert (str(void.value(period, DCAT.startDate)), str(void.value(period, DCAT.endDate))) == ("2018", "2027")
+
+
+def test_the_contact_point_is_the_press_releases(release, settings):
+    text = (ROOT / "data/communique/communique-prefet-aisne-2023-11-14.txt").read_text(encoding="utf-8")
+    void = Graph().parse(release / "void.ttl")
+    contact = void.value(URIRef(settings.base_uri + "id/jeu-de-donnees/tilod"), DCAT.contactPoint)
+    email = str(void.value(contact, URIRef("http://www.w3.org/2006/vcard/ns#hasEmail")))
+    site = str(void.value(contact, URIRef("http://www.w3.org/2006/vcard/ns#hasURL")))
+    assert email.startswith("mailto:") and f"Mél.: {email.removeprefix('mailto:')}" in text
+    assert site.startswith("https://") and site.removeprefix("https://").rstrip("/") in text

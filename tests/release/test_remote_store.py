@@ -43,20 +43,47 @@ def test_publish_loads_counts_and_switches(settings, release, own_oxigraph):
     manifest = json.loads((release / "release.json").read_text())
     assert graph == layout.release_graph(s.base_uri, manifest["version"])
     assert pointer(s) == [graph]
-    count = RemoteStore(s.store_url, "", 5, 10**6).query_json(
-        f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")
-    assert int(count[0]) == manifest["store_triples"]
+    # the data in the release's graph, the ontology, VoID and changes each in the graph of its file
+    triples = {f["filename"]: f["triples"] for f in manifest["files"]}
+    expected = {graph: manifest["triples"], **{name: triples[filename] for filename, name
+                                              in layout.named_graphs(s.base_uri, manifest["version"]).items()}}
+    assert sum(expected.values()) == manifest["store_triples"]
+    assert graph_counts(s) == expected
+
+
+def graph_counts(settings) -> dict[str, int]:
+    """The triple count of each named graph of the store, but the pointer's."""
+    rows = RemoteStore(settings.store_url, "", 5, 10**6).query_json(
+        "SELECT (CONCAT(STR(?g), ' ', STR(COUNT(*))) AS ?c) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
+    counts = {row.rsplit(" ", 1)[0]: int(row.rsplit(" ", 1)[1]) for row in rows}
+    counts.pop(layout.pointer_graph(settings.base_uri), None)
+    return counts
+
+
+def copy_release(release, folder):
+    """A copy of the release under another version (its store left out: publish reads the files)."""
+    shutil.copytree(release, folder, ignore=shutil.ignore_patterns("store"))
+    manifest = json.loads((folder / "release.json").read_text())
+    manifest["version"] = folder.name
+    (folder / "release.json").write_text(json.dumps(manifest))
+    return folder
+
+
+def test_publish_keeps_two_releases_each_with_its_named_graphs(settings, release, own_oxigraph, tmp_path):
+    s = remote_settings(settings, own_oxigraph)
+    versions = ["20990101T000000Z", "20990102T000000Z", "20990103T000000Z"]
+    for version in versions:
+        publish(s, folder=copy_release(release, tmp_path / version), out=lambda _: None)
+    kept = {layout.release_graph(s.base_uri, v) for v in versions[1:]}
+    kept |= {name for v in versions[1:] for name in layout.named_graphs(s.base_uri, v).values()}
+    assert set(graph_counts(s)) == kept
 
 
 def test_an_incomplete_load_is_never_switched_to(settings, release, own_oxigraph, tmp_path):
     s = remote_settings(settings, own_oxigraph)
     good = publish(s, out=lambda _: None)
     # a release folder whose data dump lost its tail: the count in the store will not match
-    broken = tmp_path / "releases" / "20990101T000000Z"
-    shutil.copytree(release, broken, ignore=shutil.ignore_patterns("store"))
-    manifest = json.loads((broken / "release.json").read_text())
-    manifest["version"] = broken.name
-    (broken / "release.json").write_text(json.dumps(manifest))
+    broken = copy_release(release, tmp_path / "releases" / "20990101T000000Z")
     lines = gzip.decompress((broken / "tilod.nt.gz").read_bytes()).splitlines(keepends=True)
     (broken / "tilod.nt.gz").write_bytes(gzip.compress(b"".join(lines[: len(lines) // 2])))
     with pytest.raises(PublishError, match="not switched"):
@@ -65,7 +92,8 @@ def test_an_incomplete_load_is_never_switched_to(settings, release, own_oxigraph
     partial = layout.release_graph(s.base_uri, broken.name)
     leftover = RemoteStore(s.store_url, "", 5, 10**6).query_json(
         f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{partial}> {{ ?s ?p ?o }} }}")
-    assert leftover == ["0"]  # the partial graph was dropped
+    assert leftover == ["0"]  # the partial graph was dropped: nothing of that release is left
+    assert set(graph_counts(s)) == {good, *layout.named_graphs(s.base_uri, good.rsplit("/", 1)[1]).values()}
 
 
 def test_publish_to_a_store_that_is_down_says_so(settings, release):

@@ -26,6 +26,7 @@ from conftest import ROOT
 from tilod.graph.builder import build_graph
 from tilod.graph.uris import Uris
 from tilod.records.turtle_files import parse_turtle
+from tilod.release.catalogue import load_catalogue
 from tilod.release.description import describe_release
 from tilod.release.dumps import WrittenFile
 from tilod.release.history import ChangeSet, Snapshot, changes_graph, diff, read_snapshot
@@ -636,7 +637,9 @@ def described(release, subset_graph) -> Graph:
     changes of `edited` since the real subset release."""
     manifest = json.loads((release / "release.json").read_text(encoding="utf-8"))
     files = [WrittenFile(**f) for f in manifest["files"]]
-    void = describe_release(subset_graph, Uris(BASE), META_VERSION, manifest["created"], files)
+    catalogue, vocabularies = load_catalogue(ROOT / "data", BASE)
+    void = describe_release(subset_graph, Uris(BASE), META_VERSION, manifest["created"], files,
+                            catalogue + vocabularies) - vocabularies
     version, old = read_snapshot(release)
     changes = diff(old, edited(old))
     assert [c.kind for c in changes] == CHANGE_KINDS

@@ -87,6 +87,14 @@ class Uris:
     def nature_juridique(self, nature: str) -> URIRef:
         return self._id("nature-juridique", nature)
 
+    def jeu_de_donnees(self, name: str) -> URIRef:
+        """A dataset of the catalogue: `tilod` (the data, as `dataset`), `ontologie`, `formes`..."""
+        return self._id("jeu-de-donnees", name)
+
+    @property
+    def catalogue(self) -> URIRef:
+        return self._id("catalogue", "tilod")
+
     def dump(self, version: str, filename: str) -> URIRef:
         """Download URL of one file of one release."""
         return URIRef(f"{self.base}dumps/{version}/{filename}")

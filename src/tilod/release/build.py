@@ -24,6 +24,7 @@ from tilod.graph.uris import Uris
 from tilod.records.inputs import load_inputs
 from tilod.records.turtle_files import parse_turtle
 from tilod.release import layout
+from tilod.release.catalogue import load_catalogue
 from tilod.release.description import describe_release
 from tilod.release.dumps import describe_file, sha256_of, write_dumps
 from tilod.release.history import ChangeSet, Snapshot, changes_graph, compare, snapshot
@@ -97,24 +98,30 @@ def build_release(settings: Settings, out: Callable[[str], None] | None = None) 
         shutil.copyfile(settings.ontology_file, staging / layout.ONTOLOGY)
         shutil.copyfile(settings.shapes_file, staging / layout.SHAPES)
         result.report.serialize(staging / layout.VALIDATION_REPORT, format="turtle")
-        for name in (layout.ONTOLOGY, layout.SHAPES, layout.VALIDATION_REPORT):
-            files.append(describe_file(staging / name, "text/turtle", None))
+        own = ((layout.ONTOLOGY, ontology), (layout.SHAPES, shapes), (layout.VALIDATION_REPORT, result.report))
+        for name, graph in own:
+            files.append(describe_file(staging / name, "text/turtle", len(graph)))
         log("comparing with the current release")
         changes = changes_since_current(releases, snapshot(ox_triples, settings.base_uri), version, created, log)
         history = changes_graph(changes, settings.base_uri)
         history.serialize(staging / layout.CHANGES, format="turtle")
         files.append(describe_file(staging / layout.CHANGES, "text/turtle", len(history)))
-        description = describe_release(data, uris, version, created, files)
+        catalogue, vocabularies = load_catalogue(settings.data_dir, settings.base_uri)
+        description = describe_release(data, uris, version, created, files, catalogue + vocabularies)
         description.serialize(staging / layout.VOID, format="turtle")
+        files.append(describe_file(staging / layout.VOID, "text/turtle", len(description)))
         log("validating the ontology, VoID and changes with SHACL")
-        described = validate(ontology + description + history, shapes)
+        # the EU vocabularies' terms are theirs, not ours: DCAT-AP's shapes check them (shapes/dcat-ap/)
+        described = validate(ontology + (description - vocabularies) + history, shapes)
         if not described.conforms:
             raise_failed(releases, version, described, "the ontology, VoID or changes.ttl")
         log("loading the embedded store")
         store = ox.Store(str(staging / layout.STORE))
-        store.bulk_load(nt, ox.RdfFormat.N_TRIPLES)
-        for graph in (ontology, description, history):  # what changed is queryable too
-            store.bulk_load(graph.serialize(format="nt", encoding="utf-8"), ox.RdfFormat.N_TRIPLES)
+        store.bulk_load(nt, ox.RdfFormat.N_TRIPLES)  # the default graph: the dataset, as dumped
+        graphs = layout.named_graphs(settings.base_uri, version)
+        for name, graph in ((layout.ONTOLOGY, ontology), (layout.VOID, description), (layout.CHANGES, history)):
+            store.bulk_load(graph.serialize(format="nt", encoding="utf-8"), ox.RdfFormat.N_TRIPLES,
+                            to_graph=ox.NamedNode(graphs[name]))
         store.optimize()
         store_triples = len(store)
         log("writing the search index")

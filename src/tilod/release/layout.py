@@ -5,7 +5,8 @@ reads it; each asks this module where things are (and imports nothing else of th
     releases/                        TILOD_RELEASES_DIR
       current -> <version>           the release served (one atomic rename switches it)
       <version>/
-        release.json                 the manifest: version, dates, counts, files, inputs
+        release.json                 the manifest: version, dates, counts, files (all but itself, the
+                                     store and the search index), inputs
         tilod.ttl tilod.nt.gz tilod.jsonld   the data dumps
         ontology.ttl shapes.ttl validation-report.ttl void.ttl changes.ttl
         context.jsonld               the JSON-LD context of the JSON-LD dump and answers
@@ -15,8 +16,12 @@ reads it; each asks this module where things are (and imports nothing else of th
       .staging-<version>-<pid>/      a build in progress (removed if its process is gone)
       .current-<pid>                 the link a build is switching to (likewise)
 
-In a remote store, each release is the named graph {base}graph/release/<version>, and the
-graph {base}graph/tilod holds the pointer to the current one (tilod:releaseCourante).
+In a store, the data is the default graph (the dataset VoID counts and the data dumps hold), and
+the ontology, the VoID description and the changes each are a named graph of their own, named by
+the URL of their file, {base}dumps/<version>/ontology.ttl, void.ttl, changes.ttl (`named_graphs`).
+In a remote store, each release's data is the named graph {base}graph/release/<version> (served as
+the default graph), and the graph {base}graph/tilod holds the pointer to the current one
+(tilod:releaseCourante).
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from tilod.graph.namespaces import TILOD
+from tilod.graph.uris import Uris
 
 MANIFEST = "release.json"
 STORE = "store"
@@ -42,7 +48,7 @@ SEARCH_INDEX = "search-index.json"
 TURTLE_DUMP = "tilod.ttl"
 NT_DUMP = "tilod.nt.gz"
 JSONLD_DUMP = "tilod.jsonld"
-#: the release's own Turtle files that go into the store beside the data
+#: the release's own Turtle files that go into the store beside the data, each its own named graph
 STORE_EXTRAS = (ONTOLOGY, VOID, CHANGES)
 
 #: a release's version: its build's UTC time, with -N when several builds share a second
@@ -80,6 +86,17 @@ def read_manifest(folder: Path) -> dict[str, Any]:
 def release_graph(base: str, version: str) -> str:
     """The named graph that holds one release in a remote store."""
     return f"{base}graph/release/{version}"
+
+
+def named_graphs(base: str, version: str) -> dict[str, str]:
+    """File name -> the named graph that holds it in a store (embedded or remote): its download URL,
+    so that a graph's name says where its whole content can be fetched.
+
+    >>> named_graphs("http://localhost:8000/", "20231114T000000Z")[VOID]
+    'http://localhost:8000/dumps/20231114T000000Z/void.ttl'
+    """
+    uris = Uris(base)
+    return {name: str(uris.dump(version, name)) for name in STORE_EXTRAS}
 
 
 def release_graph_prefix(base: str) -> str:

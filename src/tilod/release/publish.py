@@ -25,17 +25,30 @@ class PublishError(TilodError):
     pass
 
 
-def store_content(folder: Path, base: str) -> Iterator[bytes]:
-    """The N-Triples a release's embedded store holds: data, ontology, VoID description, changes."""
+def data_content(folder: Path) -> Iterator[bytes]:
+    """The N-Triples of a release's data (its default graph)."""
     with gzip.open(folder / layout.NT_DUMP, "rb") as handle:
         yield from iter(lambda: handle.read(1 << 20), b"")
-    for name in layout.STORE_EXTRAS:
-        if not (folder / name).is_file():  # releases built before changes.ttl existed
-            continue
-        triples = [q.triple for q in ox.parse(path=str(folder / name), format=ox.RdfFormat.TURTLE, base_iri=base)]
-        data = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
-        assert data is not None
-        yield b"\n" + data
+
+
+def file_content(path: Path, base: str) -> Iterator[bytes]:
+    """One of the release's Turtle files as N-Triples (the store's own parser resolves no base)."""
+    triples = [q.triple for q in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE, base_iri=base)]
+    data = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
+    assert data is not None
+    yield data
+
+
+def store_graphs(folder: Path, manifest: dict) -> dict[str, tuple[Path | None, int]]:
+    """Graph IRI -> (its Turtle file, None for the data dump; its triple count) of a release, as
+    its embedded store holds them (see layout.py)."""
+    base, version = manifest["base_uri"], manifest["version"]
+    counts = {f["filename"]: f["triples"] for f in manifest["files"]}
+    graphs: dict[str, tuple[Path | None, int]] = {layout.release_graph(base, version): (None, manifest["triples"])}
+    for name, graph in layout.named_graphs(base, version).items():
+        if (folder / name).is_file() and counts.get(name) is not None:  # older releases: data only
+            graphs[graph] = (folder / name, counts[name])
+    return graphs
 
 
 class SparqlClient:
@@ -87,13 +100,18 @@ def publish(settings: Settings, folder: Path | None = None, out: Callable[[str],
         raise PublishError(f"release {manifest['version']} was built for {manifest['base_uri']}, not {base}")
     graph = layout.release_graph(base, manifest["version"])
     client = SparqlClient(settings)
-    out(f"loading release {manifest['version']} into <{graph}> at {settings.store_gsp_url}")
-    client.put_graph(graph, store_content(folder, base))
-    [row] = client.select(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")
-    loaded = int(row["n"]["value"])
-    if loaded != manifest["store_triples"]:
-        client.update(f"DROP SILENT GRAPH <{graph}>")
-        raise PublishError(f"the store holds {loaded:,} triples of {manifest['store_triples']:,}: not switched")
+    out(f"loading release {manifest['version']} into <{graph}> and its named graphs at {settings.store_gsp_url}")
+    graphs = store_graphs(folder, manifest)
+    loaded = 0
+    for name, (path, expected) in graphs.items():
+        client.put_graph(name, data_content(folder) if path is None else file_content(path, base))
+        [row] = client.select(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{name}> {{ ?s ?p ?o }} }}")
+        count = int(row["n"]["value"])
+        loaded += count
+        if count != expected:
+            for dropped in graphs:
+                client.update(f"DROP SILENT GRAPH <{dropped}>")
+            raise PublishError(f"the store holds {count:,} triples of {expected:,} in <{name}>: not switched")
     control = layout.pointer_graph(base)
     pointer = f"<{control}> <{layout.pointer_property()}>"
     client.update(f"DELETE WHERE {{ GRAPH <{control}> {{ {pointer} ?old }} }} ;\n"
@@ -104,8 +122,11 @@ def publish(settings: Settings, folder: Path | None = None, out: Callable[[str],
 
 
 def _prune(client: SparqlClient, base: str, keep: set[str]) -> None:
+    """Drop the releases before the last KEEP_GRAPHS, each with its named graphs."""
     prefix = layout.release_graph_prefix(base)
     rows = client.select(f'SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ }} FILTER(STRSTARTS(STR(?g), "{prefix}")) }}')
     graphs = sorted((r["g"]["value"] for r in rows), reverse=True)
     for old in [g for g in graphs if g not in keep][KEEP_GRAPHS - 1:]:
-        client.update(f"DROP SILENT GRAPH <{old}>")
+        version = old[len(prefix):]
+        for dropped in [old, *layout.named_graphs(base, version).values()]:
+            client.update(f"DROP SILENT GRAPH <{dropped}>")

@@ -12,7 +12,7 @@ from flask import Flask, Response, g, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from tilod.release import layout
-from tilod.serving import downloads, history_page, landing, resources, sparql
+from tilod.serving import downloads, history_page, landing, resources, sparql, strict_input
 from tilod.serving.http import add_cors, add_nosniff, leave_date_to_server, plain_error
 from tilod.serving.i18n import template_globals
 from tilod.serving.release import ReleaseHolder
@@ -72,6 +72,8 @@ def create_app(settings: Settings | None = None) -> Flask:
     def start_clock() -> None:
         g.started = time.perf_counter()
 
+    app.before_request(strict_input.refuse_bytes_not_utf8)  # after the clock: the access log times it
+
     @app.after_request
     def cors_and_log(response: Response) -> Response:
         add_cors(response)
@@ -122,6 +124,7 @@ def create_app(settings: Settings | None = None) -> Flask:
 
 def run(settings: Settings) -> None:
     app = create_app(settings)
+    app.wsgi_app = strict_input.with_raw_request_line(app.wsgi_app)  # type: ignore[method-assign]
     print(f"tilod: serving {layout.current_link(settings.releases_dir)} on http://{settings.host}:{settings.port}/ "
           f"(base URI {settings.base_uri})", flush=True)
     app.run(host=settings.host, port=settings.port, threaded=True)

@@ -44,8 +44,6 @@ def listing() -> Response:
 def download(version: str, filename: str) -> Response:
     manifest = _manifest(version)
     files = {f["filename"]: f for f in manifest["files"]} if manifest else {}
-    if filename == layout.VOID and manifest:
-        files[layout.VOID] = {"filename": layout.VOID, "media_type": "text/turtle", "sha256": None}
     entry = files.get(filename)
     if manifest is None or entry is None:
         return plain_error(404, f"no file {filename!r} in release {version!r}; see /dumps/")

@@ -90,7 +90,8 @@ class ReleaseHolder:
         data: DataStore
         if s.store_url:
             graph = layout.release_graph(s.base_uri, version)
-            data = RemoteStore(s.store_url, graph, s.query_timeout, s.max_results_bytes)
+            data = RemoteStore(s.store_url, graph, s.query_timeout, s.max_results_bytes,
+                               tuple(layout.named_graphs(s.base_uri, version).values()))
         else:
             data = EmbeddedStore(str(folder / layout.STORE), s.query_workers, s.query_timeout, s.max_results_bytes)
         return ServedRelease(folder, manifest, data)

@@ -17,15 +17,18 @@ from rdflib import BNode, Graph, Literal, URIRef
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from tilod.graph.namespaces import RDF, SD
+from tilod.release import layout
 from tilod.serving.http import cacheable, plain_error
 from tilod.serving.i18n import page_lang
 from tilod.serving.release import current_release, current_settings
 from tilod.serving.rendering.sparql_results import GRAPH_DOWNLOADS, RESULT_DOWNLOADS, result_page
+from tilod.serving.rendering.syntax_errors import explain
 from tilod.sparql.guard import RefusedQuery, check_query
 from tilod.sparql.media_types import FORMAT_IRIS, HTML, RDF_FORMATS, content_type
 from tilod.sparql.negotiation import choose_description, choose_result
 from tilod.sparql.protocol import Operation, format_name, graph_uris, query_form, read_operation
-from tilod.stores.base import QueryRequest, QueryTimeout, StoreBusy, StoreUnavailable
+from tilod.sparql.syntax_errors import diagnose
+from tilod.stores.base import QueryReply, QueryRequest, QueryTimeout, StoreBusy, StoreUnavailable
 
 bp = Blueprint("sparql", __name__)
 
@@ -82,7 +85,20 @@ def service_description(endpoint: str) -> Graph:
     g.add((dataset, RDF.type, SD.Dataset))
     g.add((dataset, SD.defaultGraph, graph))
     g.add((graph, RDF.type, SD.Graph))
-    g.add((graph, URIRef("http://rdfs.org/ns/void#triples"), Literal(current_release().manifest["store_triples"])))
+    manifest = current_release().manifest
+    g.add((graph, URIRef("http://rdfs.org/ns/void#triples"), Literal(manifest["triples"])))
+    # the ontology, VoID and changes: each a named graph of its own (release/layout.py)
+    counts = {f["filename"]: f.get("triples") for f in manifest["files"]}
+    for filename, name in layout.named_graphs(base, manifest["version"]).items():
+        if counts.get(filename) is None:  # a release built before they were
+            continue
+        named, named_graph = BNode(), BNode()
+        g.add((dataset, SD.namedGraph, named))
+        g.add((named, RDF.type, SD.NamedGraph))
+        g.add((named, SD.name, URIRef(name)))
+        g.add((named, SD.graph, named_graph))
+        g.add((named_graph, RDF.type, SD.Graph))
+        g.add((named_graph, URIRef("http://rdfs.org/ns/void#triples"), Literal(counts[filename])))
     g.add((dataset, URIRef("http://rdfs.org/ns/void#sparqlEndpoint"), service))
     g.add((service, URIRef("http://www.w3.org/2000/01/rdf-schema#seeAlso"), URIRef(base + ".well-known/void")))
     g.add((dataset, URIRef("http://www.w3.org/2000/01/rdf-schema#seeAlso"), URIRef(base + ".well-known/void")))
@@ -159,6 +175,8 @@ def sparql() -> Response:
         return plain_error(503, f"the data store is unavailable, try again shortly ({exc})", {"Retry-After": "5"})
     except (EOFError, OSError):
         return plain_error(503, "the query worker stopped unexpectedly, try again", {"Retry-After": "1"})
+    if reply.status == 400 and (problem := diagnose(query, reply.body.decode("utf-8", "replace"))):
+        reply = QueryReply(400, "text/plain", explain(problem, query, page_lang()).encode("utf-8"))
     if choice.page:
         dataset = [("default-graph-uri", g) for g in default_graphs] + [("named-graph-uri", g) for g in named_graphs]
         response = _results_page(query, dataset, reply.status, reply.media_type, reply.body,

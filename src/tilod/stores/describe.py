@@ -1,6 +1,8 @@
 """What a resource's page says: its own triples, labels of what it links to, inverse links.
 
-Bounded, so that a région or the programme never produces a huge page. The subject ?s is
+Bounded, so that a région or the programme never produces a huge page. It reads the release's
+data and its named graphs (ontology, VoID, changes) as one, so that the dataset's page shows its
+description and a term's label shows beside a type. The subject ?s is
 bound by the store (`substitutions` here; a VALUES block at the `#VALUES` line on a remote store,
 stores/remote.py), never pasted into the query text.
 """
@@ -39,8 +41,13 @@ def describe(store: ox.Store, uri: str) -> list[ox.Triple]:
         subject = {ox.Variable("s"): ox.NamedNode(uri)}
     except ValueError:  # not an IRI (a space, '<', '%zz'... in the path): nothing describes it
         return []
-    outbound = list(store.query(OUTBOUND, substitutions=subject))  # type: ignore[arg-type]
+    outbound = list(store.query(OUTBOUND, substitutions=subject, use_default_graph_as_union=True))  # type: ignore[arg-type]
     if not outbound:
         return []
-    inbound = list(store.query(INBOUND, substitutions=subject))  # type: ignore[arg-type]
-    return outbound + inbound
+    inbound = list(store.query(INBOUND, substitutions=subject, use_default_graph_as_union=True))  # type: ignore[arg-type]
+    return distinct(outbound + inbound)
+
+
+def distinct(triples: list[ox.Triple]) -> list[ox.Triple]:
+    """Each triple once (one said in two graphs is matched in each), in the order found."""
+    return list(dict.fromkeys(triples))

@@ -15,8 +15,9 @@ import pyoxigraph as ox
 import requests
 
 from tilod.sparql.guard import keywords
+from tilod.sparql.syntax_errors import relative_to
 from tilod.stores.base import QueryReply, QueryRequest, QueryTimeout, StoreUnavailable
-from tilod.stores.describe import INBOUND, OUTBOUND
+from tilod.stores.describe import INBOUND, OUTBOUND, distinct
 
 #: IRIs tilod mints (and its terms, with a fragment): only these characters, so one can be written
 #: into a query safely
@@ -58,18 +59,23 @@ def with_values(query: str, bindings: Mapping[str, str], base_iri: str | None = 
 
 
 class RemoteStore:
-    def __init__(self, query_url: str, graph: str, timeout: float, max_bytes: int) -> None:
+    def __init__(self, query_url: str, graph: str, timeout: float, max_bytes: int,
+                 named_graphs: tuple[str, ...] = ()) -> None:
         self.query_url = query_url
         self.graph = graph
+        #: the release's own named graphs (ontology, VoID, changes), offered beside its data
+        self.named_graphs = named_graphs
         self.timeout = timeout
         self.max_bytes = max_bytes
         self.session = requests.Session()
 
     def _post(self, query: str, accept: str | None, graphs: tuple[str, ...] | None = None,
               named: tuple[str, ...] = ()) -> requests.Response:
-        """POST a query; `graphs` None: the release's graph as default graph; (): the store's dataset."""
+        """POST a query; `graphs` None: the release's graph as default graph (and its named graphs);
+        (): the store's dataset."""
         if graphs is None:
             graphs = (self.graph,) if self.graph else ()
+            named = named or self.named_graphs
         data = ([("query", query)] + [("default-graph-uri", g) for g in graphs]
                 + [("named-graph-uri", g) for g in named])
         headers = {"Accept": accept} if accept else {}
@@ -94,7 +100,8 @@ class RemoteStore:
         return bytes(body)
 
     def construct(self, query: str) -> list[ox.Triple]:
-        response = self._post(query, "application/n-triples")
+        """A description: the release's data and its named graphs read as one (see describe.py)."""
+        response = self._post(query, "application/n-triples", (self.graph, *self.named_graphs) if self.graph else ())
         if 400 <= response.status_code < 500:
             return []  # the store will not take this IRI: nothing describes it
         if response.status_code != 200:
@@ -109,7 +116,7 @@ class RemoteStore:
         outbound = self.construct(outbound_query)
         if not outbound:
             return []
-        return outbound + self.construct(inbound_query)
+        return distinct(outbound + self.construct(inbound_query))
 
     def select(self, query: str, bindings: Mapping[str, str], base_iri: str | None = None) -> list[dict[str, str]]:
         response = self._post(with_values(query, bindings, base_iri), "application/sparql-results+json")
@@ -125,8 +132,9 @@ class RemoteStore:
         return [{name: cell["value"] for name, cell in row.items()} for row in rows]
 
     def query(self, request: QueryRequest) -> QueryReply:
-        # same line, so that error positions the store reports stay right
-        query = f"BASE <{request.base_iri}> {request.query}" if request.base_iri else request.query
+        # same line, so that only the first line's columns move (and are moved back, below)
+        base = f"BASE <{request.base_iri}> " if request.base_iri else ""
+        query = base + request.query
         # a dataset named by the request (parameters or FROM) replaces the release's graph
         datasets = request.default_graphs or request.named_graphs or "FROM" in keywords(request.query)
         response = self._post(query, request.media_type, request.default_graphs if datasets else None,
@@ -143,7 +151,7 @@ class RemoteStore:
         if response.status_code == 406:
             return QueryReply(406, "text/plain", NOT_ACCEPTABLE)
         if response.status_code >= 400:
-            message = f"SPARQL syntax error or invalid query: {body.decode('utf-8', 'replace')}"
+            message = f"SPARQL syntax error or invalid query: {relative_to(body.decode('utf-8', 'replace'), base)}"
             return QueryReply(response.status_code, "text/plain", message.encode())
         media = response.headers.get("Content-Type", "application/octet-stream").split(";")[0].strip()
         return QueryReply(response.status_code, media, body)

@@ -4,8 +4,8 @@ Each query is a file. The IRIs a page asks about are bound to the query's variab
 store (`DataStore.select`: the engine's substitutions on the embedded store, a checked VALUES
 block at the query's `#VALUES` lines on a remote one), never written into the text here; so
 every bound variable is projected and every group that needs it has a `#VALUES` line. Terms of
-our ontology are written relative to the base URI (`PREFIX tilod: <def/tilod#>`), which the
-store resolves against the served base.
+our ontology have their persistent IRIs (`PREFIX tilod: <https://w3id.org/tilod/def/tilod#>`);
+the data's IRIs are resolved against the served base.
 """
 
 from __future__ import annotations
