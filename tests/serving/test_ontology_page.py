@@ -148,7 +148,7 @@ def test_header_links_the_formats_and_the_shapes(french, english, release):
     assert f"{ONTOLOGY}/{release.name}" in facts["IRI de version"]
     assert facts["Préfixe"] == "<code>tilod</code>" and facts["Espace de noms"] == f"<code>{NS}</code>"
     assert "Projet tilod" in facts["Auteurs"]
-    assert "Agence nationale de la cohésion des territoires (ANCT)" in facts["Éditeur"]
+    assert "Projet tilod" in facts["Éditeur"]  # the project publishes its vocabulary
     assert 'href="https://www.etalab.gouv.fr/wp-content/uploads/2017/04/ETALAB-Licence-Ouverte-v2.0.pdf"' in facts["Licence"]
     assert "version 2.0" in facts["Licence"]
     assert {"Créée le", "Modifiée le", "Publiée le"} <= set(facts)
