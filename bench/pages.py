@@ -1,12 +1,13 @@
 """Render time of every kind of page for people, on a release (the national one by default).
 
-    python bench/pages.py [--releases-dir releases] [--out bench/results/pages.md]
+    python bench/pages.py [--releases-dir releases] [--accept text/html] [--out bench/results/pages.md]
 
 Starts a fresh `tilod serve` on the current release (nothing cached), waits for its start-up
 work (the search index), asks each page once
 (first render: the SPARQL behind the page, the template) and then five more times (served
 from the per-release cache), and writes a table with the machine's description. Times are
 measured by the client on loopback, so they include HTTP; the target is 200 ms uncached.
+`--accept application/ld+json` (or `text/turtle`...) times the same URIs in that form instead.
 """
 
 from __future__ import annotations
@@ -69,9 +70,9 @@ def serve(releases: Path, port: int) -> subprocess.Popen:
     raise RuntimeError("tilod serve did not start")
 
 
-def timed(url: str) -> tuple[float, int, int]:
+def timed(url: str, accept: str = "text/html") -> tuple[float, int, int]:
     started = time.perf_counter()
-    response = requests.get(url, headers={"Accept": "text/html"}, timeout=60)
+    response = requests.get(url, headers={"Accept": accept}, timeout=60)
     return (time.perf_counter() - started) * 1000, response.status_code, len(response.content)
 
 
@@ -79,6 +80,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--releases-dir", type=Path, default=ROOT / "releases")
     parser.add_argument("--port", type=int, default=8791)
+    parser.add_argument("--accept", default="text/html", help="the Accept header sent (default: a page)")
     parser.add_argument("--out", type=Path, default=ROOT / "bench/results/pages.md")
     args = parser.parse_args()
     current = (args.releases_dir / "current").resolve()
@@ -88,8 +90,8 @@ def main() -> None:
     try:
         base = f"http://127.0.0.1:{args.port}/"
         for kind, path in PAGES:
-            first, status, size = timed(base + path)
-            again = statistics.median(timed(base + path)[0] for _ in range(5))
+            first, status, size = timed(base + path, args.accept)
+            again = statistics.median(timed(base + path, args.accept)[0] for _ in range(5))
             rows.append((kind, "/" + path if path.startswith("?") else path.split("?")[0] or "/", status, size,
                          first, again))
             print(f"{kind:55} {status} {size:>9,} B  first {first:7.1f} ms  then {again:6.1f} ms", flush=True)
@@ -100,6 +102,7 @@ def main() -> None:
     lines = [
         f"# Page render times ({datetime.now(UTC):%Y-%m-%d %H:%M} UTC)", "",
         f"Release `{current.name}` ({args.releases_dir}), `tilod serve` (development server, embedded store), "
+        f"`Accept: {args.accept}`, "
         f"fresh process, measured {STARTUP_S:g} s after it answers /health (a starting worker loads the "
         "search index, ~0.3 s nationally); times measured by the client on loopback (HTTP included).", "",
         f"Machine: {describe_machine()}.", "",

@@ -4,6 +4,7 @@ from here (and from conftest for fixtures, server for processes), never from one
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 from html.parser import HTMLParser
@@ -31,6 +32,8 @@ PREFIX geo: <http://www.opengis.net/ont/geosparql#>
 PREFIX dcat: <http://www.w3.org/ns/dcat#>
 PREFIX foaf: <http://xmlns.com/foaf/0.1/>
 """
+#: the JSON-LD context tilod's JSON-LD names by its URL ({base}def/tilod/context.jsonld)
+CONTEXT_FILE = Path(__file__).resolve().parent.parent / "ontology" / "context.jsonld"
 #: rdflib's closed DCAT and XSD namespaces warn when pytest looks for attributes on a test module's names
 DCAT = Namespace("http://www.w3.org/ns/dcat#")
 XSD = Namespace("http://www.w3.org/2001/XMLSchema#")
@@ -40,6 +43,15 @@ VOID_ELEMENTS = {"area", "base", "br", "col", "embed", "hr", "img", "input", "li
 def media_type(response: requests.Response) -> str:
     """The media type of a response, without its parameters ('' when it has none)."""
     return response.headers.get("Content-Type", "").split(";")[0].strip()
+
+
+def inline_context(raw: bytes) -> bytes:
+    """A JSON-LD document of tilod's with its context inlined: rdflib and pyoxigraph do not fetch
+    a context by its URL (tests/serving/test_jsonld.py checks that URL with real processors)."""
+    document = json.loads(raw)
+    if isinstance(document.get("@context"), str) and document["@context"].endswith("/def/tilod/context.jsonld"):
+        document["@context"] = json.loads(CONTEXT_FILE.read_text(encoding="utf-8"))["@context"]
+    return json.dumps(document).encode("utf-8")
 
 
 def select(store: ox.Store, query: str) -> list[dict[str, str]]:

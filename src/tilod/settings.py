@@ -38,6 +38,8 @@ class Settings:
     shapes_file: Path = PROJECT / "shapes/tilod-shapes.ttl"
     #: the URI policy every release publishes as a page (/def/politique-uri)
     uri_policy_file: Path = PROJECT / "ontology/URI-POLICY.md"
+    #: the JSON-LD context (short keys) every release ships and its JSON-LD is written with
+    context_file: Path = PROJECT / "ontology/context.jsonld"
     host: str = "127.0.0.1"
     port: int = 8000
     #: seconds a SPARQL query may run before it is stopped

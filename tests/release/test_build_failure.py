@@ -16,7 +16,7 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import SH
 
 from conftest import ROOT, subset_settings
-from tilod.errors import InputError
+from tilod.errors import InputError, TilodError
 from tilod.release.build import ValidationFailed, build_release
 
 LIST_2023 = ROOT / "data/territoires/ti_2023_groupements_20231114.csv"
@@ -178,4 +178,19 @@ def test_cli_build_with_bad_list_exits_2_without_traceback(good, bad_list):
     assert "Traceback" not in run.stderr
     assert f"tilod build: invalid input\n{bad_list}:{BAD_PROBLEM}" in run.stderr
     assert run.stdout == ""
+    assert_unchanged(releases, before)
+
+
+@pytest.mark.parametrize(("damage", "reason"), [
+    (lambda text: text[: len(text) // 2], "JSONDecodeError"),  # cut in the middle
+    (lambda text: text.replace('"@context"', '"@contexte"', 1), "KeyError"),
+    (lambda text: text.replace('"nom": {"@id": "rdfs:label", "@language": "fr"}', '"nom": 12', 1), "AttributeError"),
+])
+def test_a_bad_jsonld_context_stops_the_build_naming_the_file(good, tmp_path, damage, reason):
+    releases, before = good
+    context = tmp_path / "context.jsonld"
+    context.write_text(damage((ROOT / "ontology/context.jsonld").read_text(encoding="utf-8")), encoding="utf-8")
+    with pytest.raises(TilodError) as caught:
+        build_release(subset_settings(releases, context_file=context), out=quiet)
+    assert str(caught.value).startswith(f"{context}: not a JSON-LD context tilod can write with ({reason}")
     assert_unchanged(releases, before)

@@ -16,7 +16,9 @@ TIMEOUT = 10
 SD = "http://www.w3.org/ns/sparql-service-description#"
 DATASET = URIRef(BASE + "id/jeu-de-donnees/tilod")
 #: a release's files that are not downloads: its store, the search page's names, the manifest
-NOT_DOWNLOADS = {"store", "search-index.json", "release.json", "uri-policy.md"}  # the last: a page, /def/politique-uri
+#: the release's files that are not dumps: the JSON-LD context is served at {base}def/tilod/context.jsonld,
+#: the URI policy is a page (/def/politique-uri)
+NOT_DOWNLOADS = {"store", "search-index.json", "release.json", "context.jsonld", "uri-policy.md"}
 
 
 def count(server, where: str) -> int:

@@ -9,7 +9,7 @@ import re
 import pyoxigraph as ox
 import pytest
 import requests
-from helpers import BASE, BROWSER, DCAT, ONTOLOGY, media_type
+from helpers import BASE, BROWSER, DCAT, ONTOLOGY, inline_context, media_type
 from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import ORG, OWL, RDF, RDFS, SH, VOID
@@ -48,7 +48,8 @@ def get(url: str, accept: str | None = None, **kwargs) -> requests.Response:
 
 def parse(response: requests.Response, media: str | None = None) -> Graph:
     media = media or media_type(response)
-    return Graph().parse(data=response.content, format=FORMATS[media][1])
+    data = inline_context(response.content) if media == "application/ld+json" else response.content
+    return Graph().parse(data=data, format=FORMATS[media][1])
 
 
 def vary(response: requests.Response) -> set[str]:
@@ -85,7 +86,8 @@ def test_each_format_by_accept_holds_the_label(server, kind, media):
     graph = parse(response)
     assert (URIRef(uri), RDFS.label, french_label(label)) in graph
     if ox_format is not None:
-        triples = [q.triple for q in ox.parse(response.content, format=ox_format)]
+        content = inline_context(response.content) if media == "application/ld+json" else response.content
+        triples = [q.triple for q in ox.parse(content, format=ox_format)]
         assert ox.Triple(ox.NamedNode(uri), ox.NamedNode(str(RDFS.label)),
                          ox.Literal(label, language="fr")) in triples
         assert len(set(triples)) == len(graph)
@@ -105,7 +107,7 @@ def test_suffix_and_format_parameter_give_the_same_graph(server, kind, media):
         assert "accept" not in vary(response)
         assert "Content-Location" not in response.headers
         assert isomorphic(parse(response), parse(negotiated))
-    assert by_suffix.headers["Link"] == f'<{uri}>; rel="describes"'
+    assert f'<{uri}>; rel="describes"' in by_suffix.headers["Link"].split(", ")  # and the other forms
 
 
 def test_the_format_parameter_takes_a_media_type_and_wins_over_accept(server):

@@ -134,5 +134,10 @@ class Uris:
         return URIRef(self.base + "sparql")
 
     @property
+    def jsonld_context(self) -> URIRef:
+        """The JSON-LD context the release's JSON-LD names (a file of each release)."""
+        return URIRef(self.base + "def/tilod/context.jsonld")
+
+    @property
     def void(self) -> URIRef:
         return URIRef(self.base + ".well-known/void")

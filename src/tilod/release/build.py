@@ -18,6 +18,7 @@ import pyoxigraph as ox
 
 from tilod.errors import InputError, TilodError
 from tilod.graph.builder import build_graph
+from tilod.graph.jsonld import Context
 from tilod.graph.namespaces import RDF
 from tilod.graph.uris import Uris
 from tilod.records.inputs import load_inputs
@@ -76,6 +77,7 @@ def build_release(settings: Settings, out: Callable[[str], None] | None = None) 
     log(f"graph: {triples:,} triples")
     parse_turtle(settings.ontology_file, settings.base_uri)  # a bad file stops the build here
     uri_policy = read_text(settings.uri_policy_file)
+    context = Context.read(settings.context_file)
     shapes = load_shapes(settings.shapes_file, settings.base_uri)
     log("validating with SHACL")
     result = validate(data, shapes)
@@ -93,7 +95,8 @@ def build_release(settings: Settings, out: Callable[[str], None] | None = None) 
         log("writing dumps")
         nt = data.serialize(format="nt", encoding="utf-8")
         ox_triples = [q.triple for q in ox.parse(nt, format=ox.RdfFormat.N_TRIPLES)]
-        files = write_dumps(ox_triples, staging, {"tilod": str(uris.tilod)})
+        files = write_dumps(ox_triples, staging, {"tilod": str(uris.tilod)}, context, str(uris.jsonld_context))
+        shutil.copyfile(settings.context_file, staging / layout.CONTEXT)
         write_ontology(settings.ontology_file, staging / layout.ONTOLOGY, version, created)
         ontology = parse_turtle(staging / layout.ONTOLOGY, settings.base_uri)
         shutil.copyfile(settings.shapes_file, staging / layout.SHAPES)

@@ -9,6 +9,7 @@ reads it; each asks this module where things are (and imports nothing else of th
                                      store and the search index), inputs
         tilod.ttl tilod.nt.gz tilod.jsonld   the data dumps
         ontology.ttl shapes.ttl validation-report.ttl void.ttl changes.ttl
+        context.jsonld               the JSON-LD context of the JSON-LD dump and answers
         search-index.json            the names the search page reads (not a dump)
         uri-policy.md                the URI policy the site shows (not a dump)
         store/                       the embedded Oxigraph store
@@ -41,6 +42,8 @@ SHAPES = "shapes.ttl"
 VALIDATION_REPORT = "validation-report.ttl"
 VOID = "void.ttl"
 CHANGES = "changes.ttl"
+#: the JSON-LD context the release's JSON-LD names (served at {base}def/tilod/context.jsonld)
+CONTEXT = "context.jsonld"
 SEARCH_INDEX = "search-index.json"
 #: the release's copy of ontology/URI-POLICY.md (a page of the site, not a dump)
 URI_POLICY = "uri-policy.md"

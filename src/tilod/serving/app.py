@@ -10,7 +10,7 @@ from werkzeug.exceptions import HTTPException
 from tilod.release import layout
 from tilod.serving import downloads, history_page, landing, resources, sparql, strict_input, uri_policy
 from tilod.serving.access_log import log_to_stderr
-from tilod.serving.http import add_cors, add_nosniff, plain_error
+from tilod.serving.http import add_cors, add_nosniff, leave_date_to_server, plain_error
 from tilod.serving.i18n import template_globals
 from tilod.serving.release import ReleaseHolder
 from tilod.serving.replay import ReplayMiddleware
@@ -60,6 +60,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     def cors_and_nosniff(response: Response) -> Response:
         add_cors(response)
         add_nosniff(response)
+        leave_date_to_server(response)
         return response
 
     @app.route("/sparql", methods=["OPTIONS"])

@@ -38,6 +38,13 @@ def add_nosniff(response: Response) -> Response:
     return response
 
 
+def leave_date_to_server(response: Response) -> Response:
+    """Werkzeug's conditional responses (ours, send_file's) add a Date header, and the HTTP server
+    (gunicorn, the development server) always writes its own: keep only the server's."""
+    response.headers.pop("Date", None)
+    return response
+
+
 def plain_error(status: int, message: str, headers: dict[str, str] | None = None) -> Response:
     response = Response(message.rstrip("\n") + "\n", status=status, content_type="text/plain; charset=utf-8")
     for name, value in (headers or {}).items():

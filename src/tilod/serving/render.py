@@ -2,24 +2,38 @@
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import Any
 
 import pyoxigraph as ox
 
+from tilod.graph import jsonld
 from tilod.graph.namespaces import STANDARD_PREFIXES
+from tilod.graph.turtle import turtle
 from tilod.sparql.media_types import RDF_FORMATS
 
 LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
-#: the document forms of a resource linked from its page: (suffix, name)
-FORMAT_LINKS = [("ttl", "Turtle"), ("jsonld", "JSON-LD"), ("nt", "N-Triples"), ("rdf", "RDF/XML")]
+JSON_LD, TURTLE = "application/ld+json", "text/turtle"
+#: the document forms of a resource linked from its page: (suffix, name, media type)
+FORMAT_LINKS = [("ttl", "Turtle", TURTLE), ("jsonld", "JSON-LD", JSON_LD),
+                ("nt", "N-Triples", "application/n-triples"), ("rdf", "RDF/XML", "application/rdf+xml")]
 
 
-def serialize(triples: list[ox.Triple], media_type: str, prefixes: dict[str, str]) -> bytes:
-    fmt = RDF_FORMATS[media_type][1]
-    data = ox.serialize(triples, format=fmt, prefixes={**STANDARD_PREFIXES, **prefixes})
+def serialize(triples: list[ox.Triple], media_type: str, prefixes: dict[str, str], about: str) -> bytes:
+    """Turtle grouped by subject (`about` first); N-Triples and RDF/XML as pyoxigraph writes them."""
+    if media_type == TURTLE:
+        return turtle(triples, {**STANDARD_PREFIXES, **prefixes}, first=about)
+    data = ox.serialize(triples, format=RDF_FORMATS[media_type][1], prefixes={**STANDARD_PREFIXES, **prefixes})
     assert data is not None
     return data
+
+
+def json_ld(about: str, triples: list[ox.Triple], context: jsonld.Context, context_ref: str | dict[str, Any]) -> bytes:
+    """One compacted node object for `about` (see graph/jsonld.py); `context_ref` is the context's
+    URL, or the context itself to inline it."""
+    return json.dumps(jsonld.describe(about, triples, context, context_ref), ensure_ascii=False).encode("utf-8")
 
 
 def compact(iri: str, prefixes: dict[str, str]) -> str:

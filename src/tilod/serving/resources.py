@@ -15,12 +15,14 @@ from pathlib import Path
 import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, render_template, request
 
+from tilod.graph.jsonld import Context
 from tilod.graph.namespaces import ONTOLOGY_IRI, SHAPES_IRI, TILOD
+from tilod.graph.uris import Uris
 from tilod.release import layout
 from tilod.serving.http import cacheable, plain_error
 from tilod.serving.i18n import page_lang
-from tilod.serving.release import current_release, current_settings
-from tilod.serving.render import FORMAT_LINKS, html_rows, serialize
+from tilod.serving.release import ServedRelease, current_release, current_settings
+from tilod.serving.render import FORMAT_LINKS, JSON_LD, html_rows, json_ld, serialize
 from tilod.serving.views import ontology_doc, pages, shapes_doc
 from tilod.serving.views.links_out import links_out
 from tilod.serving.views.terms import UnreadableFile
@@ -31,6 +33,8 @@ bp = Blueprint("resources", __name__)
 
 MAX_CACHED = 1024  # rendered documents kept per release (LRU)
 MAX_CACHED_BODY = 1 << 20  # larger documents are rendered each time
+#: `?context=inline`: the JSON-LD carries its context instead of the context's URL
+INLINE = "inline"
 
 
 def choose(ext: str | None) -> tuple[str | None, bool]:
@@ -41,6 +45,25 @@ def choose(ext: str | None) -> tuple[str | None, bool]:
 def not_acceptable() -> Response:
     return plain_error(406, "Not Acceptable. Available: " + ", ".join([*RDF_FORMATS, HTML])
                        + " (or add .ttl, .jsonld, .nt, .rdf, .html to the URL)")
+
+
+def context_file(release: ServedRelease) -> Path:
+    """The release's JSON-LD context (that of the settings for a release built before releases had one)."""
+    shipped = release.folder / layout.CONTEXT
+    return shipped if shipped.exists() else current_settings().context_file
+
+
+def inline_context() -> bool:
+    """`?context=inline` (anything else in `context` is refused by `bad_context`)."""
+    return request.args.get("context") == INLINE
+
+
+def bad_context() -> Response | None:
+    value = request.args.get("context")
+    if value is None or value == INLINE:
+        return None
+    return plain_error(400, f"Bad Request: parameter 'context' may only be '{INLINE}' (the JSON-LD then "
+                            f"carries its @context instead of its URL), got {value[:100]!r}")
 
 
 def render(uri: str, doc_base: str, triples: list[ox.Triple], media: str) -> bytes:
@@ -54,12 +77,21 @@ def render(uri: str, doc_base: str, triples: list[ox.Triple], media: str) -> byt
             formats=FORMAT_LINKS, doc_base=doc_base, base=settings.base_uri, version=release.version,
             links_out=links_out(uri, triples, settings.base_uri),
         ).encode("utf-8")
-    return serialize(triples, media, prefixes)
+    if media == JSON_LD:
+        context = Context.read(context_file(release))
+        ref = context.document["@context"] if inline_context() else str(Uris(settings.base_uri).jsonld_context)
+        return json_ld(uri, triples, context, ref)
+    return serialize(triples, media, prefixes, uri)
 
 
 def html_variant(variant: str, media: str) -> str:
-    """An HTML page exists once per language: its cache key and ETag say which."""
-    return f"{variant}-en" if media == HTML and page_lang() == "en" else variant
+    """An HTML page exists once per language, a JSON-LD document with its context's URL or with its
+    context inline: its cache key and ETag say which."""
+    if media == HTML and page_lang() == "en":
+        return f"{variant}-en"
+    if media == JSON_LD and inline_context():
+        return f"{variant}-{INLINE}"
+    return variant
 
 
 def cached(key: tuple[str, str, str], produce: Callable[[], bytes | None]) -> bytes | None:
@@ -97,11 +129,15 @@ def respond(uri: str, body: bytes, media: str, negotiated: bool, variant: str,
     """`uri` is where the documents are served, `about` the thing they describe (if another IRI)."""
     ext = extension(media)
     response = Response(body, content_type=content_type(media))
+    # the other forms of the same document (RFC 8288), as the page's <link rel="alternate">
+    links = [f'<{uri}.{other}>; rel="alternate"; type="{other_media}"'
+             for other, _, other_media in [*FORMAT_LINKS, ("html", "HTML", HTML)] if other_media != media]
     if negotiated:
         response.headers["Vary"] = "Accept"
         response.headers["Content-Location"] = f"{uri}.{ext}"
     else:  # URI.ttl, URI?format=...: a document about the thing (RFC 6892)
-        response.headers["Link"] = f'<{about or uri}>; rel="describes"'
+        links.insert(0, f'<{about or uri}>; rel="describes"')
+    response.headers["Link"] = ", ".join(links)
     return cacheable(response, current_release(), f"{html_variant(variant, media)}-{ext}")
 
 
@@ -123,6 +159,9 @@ def resource(rest: str) -> Response:
     media, negotiated = choose(ext)
     if media is None:
         return not_acceptable()
+    refused = bad_context()
+    if refused is not None:
+        return refused
     uri = current_settings().base_uri + "id/" + path
     page = pages.page_for(path) if media == HTML else None
     variant = "page" if page else "id"
@@ -164,6 +203,9 @@ def _document(uri: str, file: Path, ext: str | None, variant: str,
     media, negotiated = choose(ext)
     if media is None:
         return not_acceptable()
+    refused = bad_context()
+    if refused is not None:
+        return refused
     try:
         if media == HTML and page is not None:
             body = cached((html_variant(variant, media), uri, media), page)
@@ -182,6 +224,14 @@ def ontology(ext: str | None) -> Response:
     base = current_settings().base_uri
     return _document(base + "def/tilod", release.folder / layout.ONTOLOGY, ext, "def",
                      lambda: ontology_doc.page(release, base), about=str(ONTOLOGY_IRI))
+
+
+@bp.route("/def/tilod/context.jsonld")
+def context() -> Response:
+    """The JSON-LD context every JSON-LD answer and dump of the release names (ontology/context.jsonld)."""
+    release = current_release()
+    response = Response(context_file(release).read_bytes(), content_type=content_type(JSON_LD))
+    return cacheable(response, release, "context")
 
 
 @bp.route("/def/tilod/shapes", defaults={"ext": None})
