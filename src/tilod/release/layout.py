@@ -11,6 +11,7 @@ reads it; each asks this module where things are (and imports nothing else of th
         ontology.ttl shapes.ttl validation-report.ttl void.ttl changes.ttl
         search-index.json            the names the search page reads (not a dump)
         store/                       the embedded Oxigraph store
+        cache/answers.sqlite         SPARQL answers the web workers keep (serving writes it)
       failed/<version>/validation-report.ttl    a build that SHACL refused
       .staging-<version>-<pid>/      a build in progress (removed if its process is gone)
       .current-<pid>                 the link a build is switching to (likewise)
@@ -41,6 +42,8 @@ VALIDATION_REPORT = "validation-report.ttl"
 VOID = "void.ttl"
 CHANGES = "changes.ttl"
 SEARCH_INDEX = "search-index.json"
+#: the SPARQL answers kept for this release (stores/answer_cache.py), made by the web workers
+ANSWER_CACHE = "cache/answers.sqlite"
 #: the data dumps; the N-Triples one is what publish loads and the next build compares with
 TURTLE_DUMP = "tilod.ttl"
 NT_DUMP = "tilod.nt.gz"
