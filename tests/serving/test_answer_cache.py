@@ -169,3 +169,29 @@ def test_the_bound_evicts_the_least_recently_used(store, tmp_path):
     assert cache.size() <= cache.max_bytes
     # a second connection to the file, as another web worker opens it, sees the same answers
     assert AnswerCache(cache.path, cache.max_bytes).get(c) == replies[2]
+
+
+def test_an_answer_the_remote_store_cut_is_neither_served_nor_kept(settings, release, tmp_path):
+    """Oxigraph's server stops a query at its own limit with a 200 whose body is cut: tilod must
+    not forward that as an answer, nor keep it."""
+    from server import start_oxigraph, stop_oxigraph
+
+    from tilod.release.publish import publish
+
+    store = start_oxigraph(tmp_path / "oxigraph", timeout_s=1)
+    try:
+        publish(replace(settings, store_url=store.query_url, store_update_url=store.url + "update",
+                        store_gsp_url=store.url + "store"), out=lambda _: None)
+        running = start_server(settings.releases_dir, ROOT, BASE, TILOD_STORE_URL=store.query_url,
+                               TILOD_QUERY_TIMEOUT="30")
+        try:
+            runaway = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f }"
+            for _ in range(2):  # the second time too: nothing was kept
+                answer = get(running, runaway)
+                assert answer.status_code == 422 and "time limit" in answer.text, (answer.status_code,
+                                                                                   answer.text[-200:])
+        finally:
+            stop_server(running)
+    finally:
+        store.process.kill()  # it may still be computing what it cut: no grace
+        stop_oxigraph(store)
