@@ -151,7 +151,7 @@ def test_the_bound_evicts_the_least_recently_used(store, tmp_path):
     """Real answers of the release's store, in a cache that holds two of them."""
     queries = [label_query(name) for name in ("a", "b", "c")]
     requests_ = [QueryRequest(q, JSON) for q in queries]
-    keys = [answer_key("v", r) for r in requests_]
+    keys = [answer_key("v", "embedded", r) for r in requests_]
     replies = [run_query(store, r, 1_000_000) for r in requests_]
     assert all(r.status == 200 for r in replies)
     sizes = [len(r.body) + len(k or "") + len(r.media_type) for r, k in zip(replies, keys, strict=True)]

@@ -220,7 +220,8 @@ def _kept_answer(sparql_request: QueryRequest) -> tuple[ServedRelease | None, st
     except StoreUnavailable:
         return None, None, None
     cache = _answer_cache(release)
-    key = answer_key(release.version, sparql_request) if cache is not None else None
+    store = current_settings().store_url or "embedded"
+    key = answer_key(release.version, store, sparql_request) if cache is not None else None
     return release, key, cache.get(key) if cache is not None and key is not None else None
 
 

@@ -32,21 +32,22 @@ CREATE INDEX IF NOT EXISTS answers_by_use ON answers (used);
 """
 
 
-def answer_key(version: str, request: QueryRequest) -> str | None:
-    """What identifies an answer: the release, the query's normalized text, its dataset, its base
-    and the media type chosen; None when the query's answer may change between runs (RAND()...).
+def answer_key(version: str, store: str, request: QueryRequest) -> str | None:
+    """What identifies an answer: the release, the store that computed it (two engines may write
+    one result differently), the query's normalized text, its dataset, its base and the media
+    type chosen; None when the query's answer may change between runs (RAND()...).
 
-    >>> key = answer_key("v1", QueryRequest("ASK {}", "text/csv"))
-    >>> key == answer_key("v1", QueryRequest("ASK  {} # yes", "text/csv"))
+    >>> key = answer_key("v1", "embedded", QueryRequest("ASK {}", "text/csv"))
+    >>> key == answer_key("v1", "embedded", QueryRequest("ASK  {} # yes", "text/csv"))
     True
-    >>> key == answer_key("v2", QueryRequest("ASK {}", "text/csv"))
+    >>> key == answer_key("v2", "embedded", QueryRequest("ASK {}", "text/csv"))
     False
     """
     text = stable_text(request.query)
     if text is None:
         return None
     # each graph IRI was checked to hold no control character (sparql.protocol.graph_uris)
-    parts = [version, text, request.media_type or "", "\n".join(sorted(request.default_graphs)),
+    parts = [version, store, text, request.media_type or "", "\n".join(sorted(request.default_graphs)),
              "\n".join(sorted(request.named_graphs)), request.base_iri or ""]
     return hashlib.sha256("\0".join(parts).encode("utf-8")).hexdigest()
 
