@@ -284,10 +284,16 @@ def main() -> None:
         shutil.rmtree(work, ignore_errors=True)
     header = [f"# SPARQL side by side — {datetime.now(UTC):%Y-%m-%d %H:%M} UTC (national release, "
               f"{manifest['store_triples']:,} triples)", "", f"Machine: {describe_machine()}; {versions()}", "",
-              "Command: `.venv/bin/python bench/sparql_side_by_side.py " + " ".join(sys.argv[1:]) + "`", ""]
+              f"Command: `.venv/bin/python bench/sparql_side_by_side.py {command_line(opts)}`", ""]
     RESULTS.write_text("\n".join(header + lines) + "\n", encoding="utf-8")
     print("\n".join(header + lines))
     print(f"written to {RESULTS}")
+
+
+def command_line(opts: argparse.Namespace) -> str:
+    """The options of this run, without the folder's path (it is this machine's)."""
+    return " ".join([*(["--releases DIR"] if opts.releases else []), f"--rounds {opts.rounds}",
+                     f"--requests {opts.requests}"])
 
 
 def report_mix(ms: dict[tuple[str, str], list[float]], mix: dict[str, str], opts: argparse.Namespace) -> list[str]:

@@ -22,7 +22,7 @@ from tilod.stores.base import QueryRequest
 from tilod.stores.query_worker import run_query
 
 ROOT = Path(__file__).resolve().parents[2]
-TIMEOUT = 20
+TIMEOUT = 60  # a loaded machine: a new release's query workers may take long to start
 QUERY_TIMEOUT = 2
 JSON = "application/sparql-results+json"
 COMMUNE = BASE + "id/commune/02691"  # Saint-Quentin (INSEE code 02691, Aisne)
