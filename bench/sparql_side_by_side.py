@@ -36,6 +36,8 @@ from pathlib import Path
 import requests
 from machine import describe_machine
 
+from tilod.release import layout
+
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 QUERIES = ROOT / "src/tilod/serving/queries"
@@ -180,9 +182,9 @@ def start_virtuoso(work: Path, release: Path, graph: str, base: str) -> tuple[su
     process = start(["virtuoso-t", "-f", "-c", folder / "virtuoso.ini"])
     endpoint = f"http://127.0.0.1:{http_port}/sparql"
     wait_for(endpoint + "?query=ASK%7B%7D", process)
-    pointer = f"{base}graph/tilod"
+    pointer = layout.pointer_graph(base)
     sql = (f"ld_dir('{load}', 'tilod.nt.gz', '{graph}'); rdf_loader_run(); checkpoint; "
-           f"SPARQL INSERT DATA {{ GRAPH <{pointer}> {{ <{pointer}> <{base}def/tilod#releaseCourante> <{graph}> }} }};")
+           f"SPARQL INSERT DATA {{ GRAPH <{pointer}> {{ <{pointer}> <{layout.pointer_property()}> <{graph}> }} }};")
     # dba/dba: the package's default account, on a server of our own that listens on loopback only
     subprocess.run(["isql-vt", f"127.0.0.1:{sql_port}", "dba", "dba", f"exec={sql}"], check=True,  # noqa: S106
                    capture_output=True, timeout=600)
@@ -203,7 +205,7 @@ def main() -> None:
         release = release_of(opts.releases, work)
         manifest = json.loads((release / "release.json").read_text(encoding="utf-8"))
         base, version = manifest["base_uri"], manifest["version"]
-        graph = f"{base}graph/release/{version}"
+        graph = layout.release_graph(base, version)
         # each tilod server gets its own copy of the releases folder: its own answer cache
         def releases_copy(name: str, with_store: bool) -> Path:
             target = work / name
