@@ -50,6 +50,8 @@ class Settings:
     max_results_bytes: int = 50_000_000
     #: query worker processes per web worker (each runs one query at a time)
     query_workers: int = 2
+    #: bytes of complete SPARQL answers kept per release, shared by the web workers (0: none kept)
+    answer_cache_bytes: int = 100_000_000
     #: a SPARQL 1.1 query endpoint to serve from instead of the embedded store (empty: embedded)
     store_url: str = ""
     #: its update endpoint and Graph Store Protocol endpoint (default: Oxigraph's /update, /store)

@@ -13,6 +13,7 @@ reads it; each asks this module where things are (and imports nothing else of th
         search-index.json            the names the search page reads (not a dump)
         uri-policy.md                the URI policy the site shows (not a dump)
         store/                       the embedded Oxigraph store
+        cache/answers.sqlite         SPARQL answers the web workers keep (serving writes it)
       failed/<version>/validation-report.ttl    a build that SHACL refused
       .staging-<version>-<pid>/      a build in progress (removed if its process is gone)
       .current-<pid>                 the link a build is switching to (likewise)
@@ -47,6 +48,8 @@ CONTEXT = "context.jsonld"
 SEARCH_INDEX = "search-index.json"
 #: the release's copy of ontology/URI-POLICY.md (a page of the site, not a dump)
 URI_POLICY = "uri-policy.md"
+#: the SPARQL answers kept for this release (stores/answer_cache.py), made by the web workers
+ANSWER_CACHE = "cache/answers.sqlite"
 #: the data dumps; the N-Triples one is what publish loads and the next build compares with
 TURTLE_DUMP = "tilod.ttl"
 NT_DUMP = "tilod.nt.gz"

@@ -8,6 +8,7 @@ store (nothing is fetched), and each query runs in a worker process killed at th
 from __future__ import annotations
 
 import functools
+import threading
 import time
 from pathlib import Path
 from urllib.parse import urlencode
@@ -15,12 +16,13 @@ from urllib.parse import urlencode
 from flask import Blueprint, Response, current_app, render_template, request, url_for
 from rdflib import BNode, Graph, Literal, URIRef
 from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.http import http_date
 
 from tilod.graph.namespaces import RDF, SD
 from tilod.release import layout
-from tilod.serving.http import cacheable, plain_error
+from tilod.serving.http import CACHE_CONTROL, cacheable, plain_error
 from tilod.serving.i18n import page_lang
-from tilod.serving.release import current_release, current_settings
+from tilod.serving.release import ServedRelease, current_release, current_settings
 from tilod.serving.rendering.sparql_results import GRAPH_DOWNLOADS, RESULT_DOWNLOADS, result_page
 from tilod.serving.rendering.syntax_errors import explain
 from tilod.sparql.guard import RefusedQuery, check_query
@@ -28,6 +30,7 @@ from tilod.sparql.media_types import FORMAT_IRIS, HTML, RDF_FORMATS, content_typ
 from tilod.sparql.negotiation import choose_description, choose_result
 from tilod.sparql.protocol import Operation, format_name, graph_uris, query_form, read_operation
 from tilod.sparql.syntax_errors import diagnose
+from tilod.stores.answer_cache import AnswerCache, answer_key
 from tilod.stores.base import QueryReply, QueryRequest, QueryTimeout, StoreBusy, StoreUnavailable
 
 bp = Blueprint("sparql", __name__)
@@ -42,6 +45,8 @@ DESCRIPTION_SERIALIZERS = {"text/turtle": "turtle", "application/ld+json": "json
 
 EXAMPLES_BASE = "http://localhost:8000/"  # the base the example files are written with
 
+
+_CACHE_LOCK = threading.Lock()
 
 VENDORED_EDITOR = Path(__file__).parent / "static" / "vendor" / "yasgui" / "yasgui.min.js"
 
@@ -155,26 +160,41 @@ def sparql() -> Response:
             raise RefusedQuery("missing 'query' parameter")
         if len(query) > settings.max_body_bytes:
             return plain_error(413, f"query longer than {settings.max_body_bytes:,} characters")
-        check_query(query)
         choice = choose_result(query_form(query), format_name(request.args, request.mimetype, lambda: request.form),
                                request.headers.get("Accept"))
         default_graphs, named_graphs = graph_uris(operation.default_graphs), graph_uris(operation.named_graphs)
+        sparql_request = QueryRequest(query, choice.media_type, default_graphs, named_graphs,
+                                      base_iri=settings.base_uri + "sparql")
+        release, key, reply = _kept_answer(sparql_request)
+        if reply is None:  # only an answer that passed the guard is ever kept: a kept one needs no second check
+            check_query(query)
     except RefusedQuery as exc:
         return plain_error(exc.status, str(exc))
-    sparql_request = QueryRequest(query, choice.media_type, default_graphs, named_graphs,
-                                  base_iri=settings.base_uri + "sparql")
+    # one validator per release, query, dataset and format (and page language)
+    variant = f"sparql-{key[:32]}" + (f"-page-{page_lang()}" if choice.page else "") if key else None
+    if release is not None and variant is not None and request.if_none_match.contains(release.etag(variant)):
+        unchanged = cacheable(Response(), release, variant)
+        if unchanged.status_code == 304:
+            unchanged.headers["Vary"] = "Accept"
+            return unchanged
     started = time.perf_counter()
-    try:
-        reply = current_release().data.query(sparql_request)
-    except QueryTimeout:
-        return plain_error(422, f"query stopped after the time limit of {settings.query_timeout:g} s: "
-                                "narrow it or add a LIMIT")
-    except StoreBusy:
-        return plain_error(503, "all query workers are busy, try again shortly", {"Retry-After": "5"})
-    except StoreUnavailable as exc:
-        return plain_error(503, f"the data store is unavailable, try again shortly ({exc})", {"Retry-After": "5"})
-    except (EOFError, OSError):
-        return plain_error(503, "the query worker stopped unexpectedly, try again", {"Retry-After": "1"})
+    if reply is None:
+        try:
+            release = current_release()
+            reply = release.data.query(sparql_request)
+        except QueryTimeout:
+            return plain_error(422, f"query stopped after the time limit of {settings.query_timeout:g} s: "
+                                    "narrow it or add a LIMIT")
+        except StoreBusy:
+            return plain_error(503, "all query workers are busy, try again shortly", {"Retry-After": "5"})
+        except StoreUnavailable as exc:
+            return plain_error(503, f"the data store is unavailable, try again shortly ({exc})",
+                               {"Retry-After": "5"})
+        except (EOFError, OSError):
+            return plain_error(503, "the query worker stopped unexpectedly, try again", {"Retry-After": "1"})
+        cache = _answer_cache(release) if key is not None else None
+        if cache is not None and key is not None:
+            cache.put(key, reply)  # kept only when complete (status 200)
     if reply.status == 400 and (problem := diagnose(query, reply.body.decode("utf-8", "replace"))):
         reply = QueryReply(400, "text/plain", explain(problem, query, page_lang()).encode("utf-8"))
     if choice.page:
@@ -186,8 +206,49 @@ def sparql() -> Response:
         if choice.download and reply.status == 200:
             extension = DOWNLOAD_EXTENSIONS.get(reply.media_type, "txt")
             response.headers["Content-Disposition"] = f'attachment; filename="tilod-resultats.{extension}"'
+    if release is not None and variant is not None and reply.status == 200:
+        _add_validators(response, release, variant)
     response.headers["Vary"] = "Accept"
     return response
+
+
+def _add_validators(response: Response, release: ServedRelease, variant: str) -> None:
+    """The validators `cacheable` gives, without its conditional check (If-None-Match was answered
+    before the store was asked) nor its date formatting per request: a third of a kept answer's time."""
+    response.headers["ETag"] = f'"{release.etag(variant)}"'
+    last_modified = release.memo.get("last-modified")
+    if last_modified is None:
+        last_modified = release.memo["last-modified"] = http_date(release.created)
+    response.headers["Last-Modified"] = last_modified
+    response.headers["Cache-Control"] = CACHE_CONTROL
+
+
+def _kept_answer(sparql_request: QueryRequest) -> tuple[ServedRelease | None, str | None, QueryReply | None]:
+    """(the release, the answer's key, the answer kept for it): key None when the answer is not
+    to be kept (no cache, a query with RAND()...); all None while no release can be served (the
+    guard still speaks first, then the store's 503)."""
+    try:
+        release = current_release()
+    except StoreUnavailable:
+        return None, None, None
+    cache = _answer_cache(release)
+    store = current_settings().store_url or "embedded"
+    key = answer_key(release.version, store, sparql_request) if cache is not None else None
+    return release, key, cache.get(key) if cache is not None and key is not None else None
+
+
+def _answer_cache(release: ServedRelease) -> AnswerCache | None:
+    """The release's answer cache in this process (None when TILOD_ANSWER_CACHE_BYTES is 0)."""
+    limit = current_settings().answer_cache_bytes
+    if limit <= 0:
+        return None
+    cache = release.memo.get("answers")
+    if cache is None:
+        with _CACHE_LOCK:  # two threads of one worker: one connection
+            cache = release.memo.get("answers")
+            if cache is None:
+                cache = release.memo["answers"] = AnswerCache(release.folder / layout.ANSWER_CACHE, limit)
+    return cache
 
 
 def _results_page(query: str, dataset: list[tuple[str, str]], status: int, media_type: str, body: bytes,

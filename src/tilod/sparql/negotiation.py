@@ -39,6 +39,7 @@ The stores answer in the type chosen here; they never negotiate.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 from tilod.sparql.media_types import (
@@ -177,6 +178,7 @@ class ResultChoice:
     download: bool = False
 
 
+@functools.lru_cache(maxsize=512)  # pure, and clients send the same few Accept headers again and again
 def choose_result(form: str | None, format_name: str | None, accept: str | None) -> ResultChoice:
     """What a SPARQL query (of `form`, see protocol.query_form) is answered in.
 

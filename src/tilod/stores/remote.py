@@ -24,6 +24,9 @@ from tilod.stores.describe import INBOUND, OUTBOUND, distinct
 SAFE_IRI = re.compile(r"https?://[A-Za-z0-9.\-:\[\]]+(/(?:[A-Za-z0-9._~\-/]|%[0-9A-Fa-f]{2})*)?(#[A-Za-z0-9._~\-]*)?")
 VARIABLE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 NOT_ACCEPTABLE = b"none of the Accept header's types is available for this result"
+#: how Oxigraph's server ends an answer it stopped at its own limit (`--timeout-s`): status 200,
+#: the body cut there and this text
+CANCELLED = b"The SPARQL operation has been cancelled"
 #: where a query takes the VALUES block of its bindings: a line of its own, `#VALUES` (a comment elsewhere)
 VALUES_LINE = re.compile(r"^([ \t]*)#VALUES[ \t]*$", re.MULTILINE)
 
@@ -148,6 +151,8 @@ class RemoteStore:
             return QueryReply(422, "text/plain", f"result larger than {self.max_bytes:,} bytes".encode())
         if response.status_code >= 500:
             raise StoreUnavailable(f"SPARQL store answered {response.status_code}")
+        if response.status_code == 200 and body.rstrip().endswith(CANCELLED):
+            raise QueryTimeout  # a cut answer is no answer: never served (nor kept) as one
         if response.status_code == 406:
             return QueryReply(406, "text/plain", NOT_ACCEPTABLE)
         if response.status_code >= 400:
