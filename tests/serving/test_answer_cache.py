@@ -62,6 +62,7 @@ class Frozen:
     """Every query worker of `server` stopped (SIGSTOP): the store answers nothing until thawed."""
 
     def __init__(self, server: ServerProcess) -> None:
+        get(server, "ASK { ?s ?p ?o }")  # query workers start with the first query
         self.pids = query_workers(server)
 
     def __enter__(self) -> Frozen:

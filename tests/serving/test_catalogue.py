@@ -17,8 +17,8 @@ SD = "http://www.w3.org/ns/sparql-service-description#"
 DATASET = URIRef(BASE + "id/jeu-de-donnees/tilod")
 #: a release's files that are not downloads: its store, the search page's names, the manifest
 #: the release's files that are not dumps: the JSON-LD context is served at {base}def/tilod/context.jsonld,
-#: the URI policy is a page (/def/politique-uri)
-NOT_DOWNLOADS = {"store", "search-index.json", "release.json", "context.jsonld", "uri-policy.md"}
+#: the URI policy is a page (/def/politique-uri), cache/ holds the SPARQL answers the web workers keep
+NOT_DOWNLOADS = {"store", "search-index.json", "release.json", "context.jsonld", "uri-policy.md", "cache"}
 
 
 def count(server, where: str) -> int:
