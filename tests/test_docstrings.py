@@ -25,7 +25,7 @@ MODULES = modules_with_examples()
 
 
 def test_the_documented_modules_are_found():
-    assert {"tilod.graph.uris", "tilod.records.siren", "tilod.sparql.negotiation", "tilod.stores.remote"} <= set(MODULES)
+    assert {"tilod.graph.uris", "tilod.records.siren", "tilod.sparql.negotiation", "tilod.stores.bindings"} <= set(MODULES)
 
 
 @pytest.mark.parametrize("name", MODULES)

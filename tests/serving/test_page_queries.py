@@ -13,8 +13,9 @@ from helpers import BASE, TILOD_NS
 
 from tilod.release.layout import release_graph
 from tilod.serving.views.queries import QUERIES_DIR, query
+from tilod.stores.bindings import with_values
 from tilod.stores.embedded import EmbeddedStore
-from tilod.stores.remote import RemoteStore, with_values
+from tilod.stores.remote import RemoteStore
 
 ID = BASE + "id/"
 TILOD = TILOD_NS

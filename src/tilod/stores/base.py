@@ -52,7 +52,7 @@ class DataStore(Protocol):
 
         Each variable named in `bindings` is bound to that IRI by the store's own mechanism, never
         by writing the IRI into `query` by hand: either store puts a VALUES block, each IRI checked,
-        at each `#VALUES` line of the query (see stores/remote.py `with_values`). `base_iri` resolves
+        at each `#VALUES` line of the query (see stores/bindings.py `with_values`). `base_iri` resolves
         the query's relative IRIs. Raises ValueError for a query or an IRI the store refuses (a bug in
         tilod, not the reader's fault).
         """

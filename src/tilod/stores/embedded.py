@@ -7,9 +7,9 @@ from collections.abc import Mapping
 import pyoxigraph as ox
 
 from tilod.stores.base import QueryReply, QueryRequest
+from tilod.stores.bindings import with_values
 from tilod.stores.describe import describe
 from tilod.stores.query_pool import QueryPool
-from tilod.stores.remote import with_values
 
 
 class EmbeddedStore:

@@ -8,7 +8,6 @@ down raises StoreUnavailable (served as 503), and the next call tries again.
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Mapping
 
 import pyoxigraph as ox
@@ -17,50 +16,13 @@ import requests
 from tilod.sparql.guard import keywords
 from tilod.sparql.syntax_errors import relative_to
 from tilod.stores.base import QueryReply, QueryRequest, QueryTimeout, StoreUnavailable
+from tilod.stores.bindings import with_values
 from tilod.stores.describe import INBOUND, OUTBOUND, distinct
 
-#: IRIs tilod mints (and its terms, with a fragment): only these characters, so one can be written
-#: into a query safely
-SAFE_IRI = re.compile(r"https?://[A-Za-z0-9.\-:\[\]]+(/(?:[A-Za-z0-9._~\-/]|%[0-9A-Fa-f]{2})*)?(#[A-Za-z0-9._~\-]*)?")
-VARIABLE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 NOT_ACCEPTABLE = b"none of the Accept header's types is available for this result"
 #: how Oxigraph's server ends an answer it stopped at its own limit (`--timeout-s`): status 200,
 #: the body cut there and this text
 CANCELLED = b"The SPARQL operation has been cancelled"
-#: where a query takes the VALUES block of its bindings: a line of its own, `#VALUES` (a comment elsewhere)
-VALUES_LINE = re.compile(r"^([ \t]*)#VALUES[ \t]*$", re.MULTILINE)
-
-
-def with_values(query: str, bindings: Mapping[str, str], base_iri: str | None = None) -> str:
-    """`query` with its variables bound to IRIs by a VALUES block at each `#VALUES` line (and a
-    BASE line for `base_iri`): the one place a remote store's queries get IRIs written into them,
-    each first checked against `SAFE_IRI`, so that none can end the IRI or the query.
-
-    >>> print(with_values("SELECT * WHERE {\\n  #VALUES\\n  ?s ?p ?o }", {"s": "http://x/id/a"}))
-    SELECT * WHERE {
-      VALUES (?s) { (<http://x/id/a>) }
-      ?s ?p ?o }
-    >>> with_values("SELECT * WHERE {\\n  #VALUES\\n  ?s ?p ?o }", {"s": "http://x/> ?p ?o } #"})
-    Traceback (most recent call last):
-    ...
-    ValueError: not a safe IRI: 'http://x/> ?p ?o } #'
-    """
-    for iri in [*bindings.values(), *([base_iri] if base_iri is not None else [])]:
-        if not SAFE_IRI.fullmatch(iri):
-            raise ValueError(f"not a safe IRI: {iri!r}")
-    for name in bindings:
-        if not VARIABLE.fullmatch(name):
-            raise ValueError(f"not a variable name: {name!r}")
-    text = query
-    if bindings:
-        names = " ".join(f"?{name}" for name in bindings)
-        row = " ".join(f"<{iri}>" for iri in bindings.values())
-        text, count = VALUES_LINE.subn(lambda m: f"{m.group(1)}VALUES ({names}) {{ ({row}) }}", query)
-        if not count:
-            raise ValueError("the query has no #VALUES line for its bindings")
-    return f"BASE <{base_iri}>\n{text}" if base_iri is not None else text
-
-
 class RemoteStore:
     def __init__(self, query_url: str, graph: str, timeout: float, max_bytes: int,
                  named_graphs: tuple[str, ...] = ()) -> None:
