@@ -21,7 +21,6 @@ import json
 import os
 import re
 import shutil
-import signal
 import socket
 import statistics
 import subprocess
@@ -37,6 +36,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import requests
 from machine import describe_machine
+from processes import stop
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -169,19 +169,6 @@ def wait_for(url: str, process: subprocess.Popen, seconds: float = 60) -> None:
                 return
         time.sleep(0.2)
     raise RuntimeError(f"{url} did not answer in {seconds:g} s")
-
-
-def stop(process: subprocess.Popen) -> None:
-    """SIGTERM gunicorn's master (graceful), then SIGKILL whatever is left of its group."""
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(process.pid, signal.SIGKILL)
 
 
 def parse_wrk(out: str) -> dict:

@@ -17,12 +17,10 @@ machine's description. Every process is on loopback and stopped at the end.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import os
 import re
 import shutil
-import signal
 import socket
 import statistics
 import subprocess
@@ -35,6 +33,7 @@ from pathlib import Path
 
 import requests
 from machine import describe_machine
+from processes import stop
 
 from tilod.release import layout
 
@@ -74,19 +73,6 @@ def free_port() -> int:
 def start(args: list, env: dict[str, str] | None = None) -> subprocess.Popen:
     return subprocess.Popen([str(a) for a in args], cwd=ROOT, env={**os.environ, **(env or {})},
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-
-
-def stop(process: subprocess.Popen) -> None:
-    """SIGTERM the process, then SIGKILL what is left of its group (query workers included)."""
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(process.pid, signal.SIGKILL)
 
 
 def wait_for(url: str, process: subprocess.Popen, seconds: float = 120) -> None:
