@@ -35,6 +35,7 @@ BINDINGS = {
     "commune-epcis": {"commune": ID + "commune/02691"},
     "commune-territories": {"commune": ID + "commune/02691"},
     "departement-epcis": {"place": ID + "departement/02"},
+    "departement-map": {"place": ID + "departement/02"},
     "place-territories": {"place": ID + "region/32", "property": TILOD + "region"},
     "place-communes": {"place": ID + "departement/80", "property": TILOD + "departement"},
     "place-phase": {"place": ID + "departement/02", "phase": PHASE},

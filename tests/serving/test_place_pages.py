@@ -165,6 +165,24 @@ def test_departement_page_lists_its_epcis(aisne_page, store):
     assert "<td></td></tr>" in row_of(table, BASE + "id/epci/200071892")  # the Saint-Quentinois: Aisne only
 
 
+def test_departement_map_links_each_epci_whose_communes_all_have_an_outline(aisne_page, store):
+    """From the data files: an EPCI of the Aisne is drawn (a link to its page) when every one of its
+    communes has an outline in the shipped files, and only then; the rest are counted."""
+    source = json.loads((ROOT / "data/decoupage-administratif/6.0.0/epci.json").read_text(encoding="utf-8"))
+    outlined = shipped_outline_codes()
+    covered = {BASE + "id/epci/" + e["code"] for e in source if all(m["code"] in outlined for m in e["membres"])}
+    in_aisne = {r["e"] for r in select(store, f"SELECT ?e WHERE {{ ?e tilod:departement <{AISNE}> ; "
+                                              "a igeo:Intercommunalite }")}
+    svg = re.search(r"<svg .*?</svg>", section(aisne_page, "titre-carte"), re.DOTALL).group(0)
+    links = re.findall(r'<a href="([^"]+)"><title>', svg)
+    assert len(links) == len(set(links))
+    assert set(links) == in_aisne & covered
+    assert BASE + "id/epci/200071892" in links  # the Saint-Quentinois
+    assert 'class="couche-departement"' in svg
+    missing = len(in_aisne - covered)
+    assert (f"{missing} intercommunalit" in section(aisne_page, "titre-carte")) == (missing > 0)
+
+
 def test_departement_counts_its_communes_and_their_population(aisne_page):
     """From the data file: the Aisne's communes and the sum of their municipal populations."""
     communes = json.loads((ROOT / "data/decoupage-administratif/6.0.0/communes.json").read_text(encoding="utf-8"))
@@ -251,7 +269,7 @@ def test_place_pages_are_well_formed_and_show_their_data(server, uri, lang):
 
 def shipped_outline_codes() -> set[str]:
     """The INSEE codes that have an outline in the shipped geometry files (data/geometries/)."""
-    return {feature["properties"]["code"] for path in (ROOT / "data/geometries").glob("*.geojson")
+    return {feature["properties"]["code"] for path in (ROOT / "data/geometries").rglob("*.geojson")
             for feature in json.loads(path.read_text(encoding="utf-8"))["features"]}
 
 
@@ -268,7 +286,7 @@ def test_place_page_draws_its_outline_when_the_sources_have_one(server, uri, kin
     part = section(page(server, path_of(uri)).text, "titre-carte")
     if expected:
         svg = ET.fromstring(re.search(r"<svg .*?</svg>", part, re.DOTALL).group(0))
-        assert svg.attrib["role"] == "img"
+        assert svg.attrib["role"] == ("group" if kind == "departement" else "img")
         title = svg.find("{http://www.w3.org/2000/svg}title")
         assert title is not None and title.attrib["id"] == svg.attrib["aria-labelledby"]
     else:

@@ -11,8 +11,16 @@ from flask import render_template
 from tilod.graph.namespaces import TILOD
 from tilod.graph.uris import PHASES, Uris
 from tilod.serving.release import current_release, current_settings
+from tilod.serving.rendering import maps
 from tilod.serving.rendering.maps import svg_map
-from tilod.serving.views.description import CODE_INSEE, SUBDIVISION_OF, Description, Link, common_context
+from tilod.serving.views.description import (
+    CODE_INSEE,
+    SUBDIVISION_OF,
+    Description,
+    Link,
+    common_context,
+    map_features,
+)
 from tilod.serving.views.queries import select_served
 from tilod.serving.views.search import fold
 
@@ -181,7 +189,10 @@ def departement_page(uri: str, triples: list[ox.Triple]) -> bytes:
     phases = _phases(uri)
     _place_territories(uri, "departement", phases)
     communes = _communes(uri, "departement")
+    context["map"] = departement_map(uri, context["label"], d.wkt())
+    drawn = sum(layer.drawn for layer in context["map"].layers if layer.key == "epci") if context["map"] else 0
     context.update(
+        map_missing=len(epcis) - drawn,
         regions=d.links(SUBDIVISION_OF),
         epcis=sorted(
             (DepartementEpci(href, e["row"]["label"], e["row"].get("siren", ""), e["row"].get("natureLabel", ""),
@@ -195,6 +206,18 @@ def departement_page(uri: str, triples: list[ox.Triple]) -> bytes:
         scope_note=_scope_note([context["code"]]),
     )
     return render_template("departement.html", **context).encode("utf-8")
+
+
+def departement_map(uri: str, label: str, wkt: str) -> maps.LayeredMap | None:
+    """The département's outline over its EPCIs' (those with an outline), each a link. The map is
+    framed on the département: an EPCI reaching into another one is drawn whole, cut at the edge."""
+    if not wkt:
+        return None
+    epcis = map_features(select_served("departement-map", place=uri), "epci")
+    layers = [maps.Layer("epci", "Intercommunalité (lien vers sa page)", epcis, maps.MEMBERS)] if epcis else []
+    layers.append(maps.Layer("departement", "Contour du département", [maps.Feature(wkt, label)],
+                             maps.TERRITORY_OUTLINE if epcis else maps.TERRITORY_ALONE))
+    return maps.svg_layers(layers, label, "titre-carte-svg", frame=len(layers) - 1)
 
 
 def region_page(uri: str, triples: list[ox.Triple]) -> bytes:
