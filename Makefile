@@ -29,10 +29,11 @@ install: $(BIN)/tilod assets
 assets: $(VENDOR)/yasgui.min.js
 
 # the browser tests drive Debian's Chromium (Playwright's own browser download is not used);
-# the HTML checker (vnu.jar) needs a Java runtime
+# the HTML checker (vnu.jar) needs a Java runtime; the proxy tests run Debian's nginx
 browser:
 	@missing=""; command -v chromium >/dev/null || missing="chromium"; \
 	command -v java >/dev/null || missing="$$missing default-jre-headless"; \
+	command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || missing="$$missing nginx"; \
 	if [ -n "$$missing" ]; then \
 		if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
 		$$SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q $$missing; fi
