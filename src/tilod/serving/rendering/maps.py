@@ -129,6 +129,10 @@ class LayeredMap:
     def __html__(self) -> str:
         return str(self.svg)
 
+    def drawn(self, key: str) -> int:
+        """How many shapes of layer `key` are on the map."""
+        return sum(layer.drawn for layer in self.layers if layer.key == key)
+
 
 def _drop_specks(shape: MultiPolygon, min_area: float) -> MultiPolygon:
     """The polygons of `shape` of `min_area` px² or more (at least its largest one)."""

@@ -3,10 +3,12 @@ population, and the territories touching them by phase (with what a source state
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 from flask import render_template
+from markupsafe import Markup
 
 from tilod.graph.namespaces import TILOD
 from tilod.graph.uris import PHASES, Uris
@@ -135,13 +137,17 @@ def _scope_note(codes: list[str] | None) -> str:
     return ", ".join(scope)
 
 
-def _place_context(uri: str, d: Description) -> dict:
+def _outline_map(uri: str, label: str, wkt: str) -> Markup | None:
+    return svg_map(wkt, label, "titre-carte-svg")
+
+
+def _place_context(uri: str, d: Description, draw: Callable[[str, str, str], object] = _outline_map) -> dict:
     """What the three place pages show: the common context, the INSEE code, the map (if the
     description holds an outline)."""
     context = common_context(uri, d)
     context.update(
         code=d.text(CODE_INSEE) or uri.rsplit("/", 1)[1],
-        map=svg_map(d.wkt(), context["label"], "titre-carte-svg"),
+        map=draw(uri, context["label"], d.wkt()),
     )
     return context
 
@@ -180,7 +186,7 @@ def commune_page(uri: str, triples: list[ox.Triple]) -> bytes:
 
 def departement_page(uri: str, triples: list[ox.Triple]) -> bytes:
     d = Description(uri, triples)
-    context = _place_context(uri, d)
+    context = _place_context(uri, d, departement_map)
     epcis: dict[str, dict] = {}
     for row in select_served("departement-epcis", place=uri):
         entry = epcis.setdefault(row["epci"], {"row": row, "others": set()})
@@ -189,10 +195,8 @@ def departement_page(uri: str, triples: list[ox.Triple]) -> bytes:
     phases = _phases(uri)
     _place_territories(uri, "departement", phases)
     communes = _communes(uri, "departement")
-    context["map"] = departement_map(uri, context["label"], d.wkt())
-    drawn = sum(layer.drawn for layer in context["map"].layers if layer.key == "epci") if context["map"] else 0
     context.update(
-        map_missing=len(epcis) - drawn,
+        map_missing=len(epcis) - (context["map"].drawn("epci") if context["map"] else 0),
         regions=d.links(SUBDIVISION_OF),
         epcis=sorted(
             (DepartementEpci(href, e["row"]["label"], e["row"].get("siren", ""), e["row"].get("natureLabel", ""),

@@ -57,8 +57,7 @@ def territory_page(uri: str, triples: list[ox.Triple]) -> bytes:
         other_phases={r["other"]: r.get("phaseLabel", r["phase"]) for r in other_rows},
         map=territory_map(uri, context["label"], d.wkt()),
     )
-    drawn = sum(layer.drawn for layer in context["map"].layers if layer.key == "membres") if context["map"] else 0
-    context["map_missing"] = len(members) - drawn
+    context["map_missing"] = len(members) - (context["map"].drawn("membres") if context["map"] else 0)
     return render_template("territoire.html", **context).encode("utf-8")
 
 
