@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 VENDOR := src/tilod/serving/static/vendor/yasgui
 NPM_DONE := web/node_modules/.package-lock.json
 
-.PHONY: install assets browser serve build test lint bench
+.PHONY: install assets browser serve build test lint bench outlines
 
 $(BIN)/tilod: pyproject.toml
 	python3 -m venv $(VENV)
@@ -50,3 +50,14 @@ lint: install
 
 test: lint browser
 	$(BIN)/pytest
+
+# Remakes data/geometries/communes-*.geojson from france-geojson's commune files (a checkout of
+# gregoiredavid/france-geojson, or a folder of its communes-*.geojson): every département read
+# as one topology (shared borders stay shared), Douglas-Peucker at 50 m, repaired (mapshaper -clean,
+# filling no gap: a gap filled would move a border further than 50 m), 5 decimals. E.g. make outlines FRANCE_GEOJSON=../france-geojson
+OUTLINE_TOLERANCE_M := 50
+outlines: $(NPM_DONE)
+	@test -n "$(FRANCE_GEOJSON)" || { echo "make outlines FRANCE_GEOJSON=<folder of france-geojson>"; exit 2; }
+	web/node_modules/.bin/mapshaper -i combine-files $$(find $(FRANCE_GEOJSON) -name 'communes-*.geojson' | sort) \
+		-simplify dp interval=$(OUTLINE_TOLERANCE_M) keep-shapes -clean gap-fill-area=0 \
+		-o data/geometries/ format=geojson precision=0.00001 extension=geojson

@@ -62,7 +62,19 @@ def national_release(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The folder of a release of the whole of France, built once per session (~1 min, ~1 GB)."""
     settings = Settings.load(environ={}, data_dir=ROOT / "data",
                              releases_dir=tmp_path_factory.mktemp("national"))
-    return build_release(settings, out=lambda _: None)
+    lines: list[str] = []
+    release = build_release(settings, out=lines.append)
+    (tmp_path_factory.getbasetemp() / NATIONAL_LOG).write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return release
+
+
+NATIONAL_LOG = "national-build.log"
+
+
+@pytest.fixture(scope="session")
+def national_build_log(national_release: Path, tmp_path_factory: pytest.TempPathFactory) -> list[str]:
+    """What the national build printed, a line each."""
+    return (tmp_path_factory.getbasetemp() / NATIONAL_LOG).read_text(encoding="utf-8").splitlines()
 
 
 @pytest.fixture(scope="session")

@@ -8,7 +8,7 @@ import json
 from pathlib import Path
 
 from conftest import ROOT
-from tilod.records.reference import AT_LABELLING, CURRENT
+from tilod.records.reference import AFTER_OUTLINES, AT_LABELLING, CURRENT
 
 BASE = ROOT / "data/decoupage-administratif"
 #: the Aisne (press release), the Nièvre and the Yonne (an EPCI across both)
@@ -34,6 +34,7 @@ def extract(departements: tuple[str, ...] = EXTRACT) -> dict[tuple[str, str], li
         (CURRENT, "regions"): raw(CURRENT, "regions"),
         (CURRENT, "departements"): raw(CURRENT, "departements"),
         (CURRENT, "communes"): communes,
+        (AFTER_OUTLINES, "communes"): [c for c in raw(AFTER_OUTLINES, "communes") if c.get("departement") in departements],
     }
     for kind in ("epci", "ept"):
         current = [g for g in raw(CURRENT, kind) if all(m["code"] in codes for m in g["membres"])]

@@ -4,11 +4,13 @@ france-geojson files: where they are, what they are made of, and bad files givin
 from __future__ import annotations
 
 import json
+import math
 import os
 import subprocess
 import sys
 from pathlib import Path
 
+import numpy
 import pytest
 import shapely
 from helpers import BASE, TILOD_NS
@@ -26,6 +28,9 @@ FRANCE_GEOJSON = URIRef(ID + "source/france-geojson")
 AISNE_COMMUNES = ROOT / "data/geometries/communes-02-aisne.geojson"
 SAINT_QUENTINOIS = "200071892"  # CA du Saint-Quentinois: 39 communes, all in the Aisne
 VILLES_SOEURS = "247600588"  # CC des Villes Soeurs: 13 communes in the Somme, 15 in Seine-Maritime
+#: the communes of the Aisne and the Somme on the 2018 map merged into others since (6.0.0 anciensCodes)
+MERGED_SINCE = {a for c in json.loads((ROOT / "data/decoupage-administratif/6.0.0/communes.json").read_text(
+    encoding="utf-8")) if c["type"] == "commune-actuelle" for a in c.get("anciensCodes", [])}
 
 
 def features(path: Path) -> dict[str, shapely.MultiPolygon]:
@@ -42,15 +47,36 @@ def outline_of(graph, place: URIRef):
 
 # -- in the graph -------------------------------------------------------------------------------
 
-def test_every_commune_of_the_aisne_and_the_somme_has_an_outline_and_no_other(subset_graph):
+def test_every_commune_of_the_subset_has_an_outline(subset_graph):
+    """The Aisne, the Somme and the communes of their EPCIs and territories beyond (Seine-Maritime,
+    Oise, Nord...): every one on the 2018 map, so every one drawn."""
     with_outline, without = set(), set()
     for commune in subset_graph.subjects(RDF.type, IGEO.Commune):
         code = str(subset_graph.value(commune, IGEO.codeINSEE))
         (with_outline if (commune, GEO.hasGeometry, None) in subset_graph else without).add(code)
-    shipped = set(features(AISNE_COMMUNES)) | set(features(ROOT / "data/geometries/communes-80-somme.geojson"))
-    assert len(with_outline) == 797 + 771  # the current communes of the Aisne and the Somme
-    assert with_outline <= shipped
-    assert without and not any(code[:2] in ("02", "80") for code in without)  # e.g. Seine-Maritime
+    assert without == set()
+    assert {c for c in with_outline if c[:2] in ("02", "80")} == (set(features(AISNE_COMMUNES)) | set(
+        features(ROOT / "data/geometries/communes-80-somme.geojson"))) - MERGED_SINCE
+    assert {c[:2] for c in with_outline} == {"02", "80", "76", "62"}
+
+
+def metres(shape: shapely.Geometry, latitude: float = 49.5) -> shapely.Geometry:
+    """The shape in metres, projected equirectangularly at `latitude` (the Aisne's: under 0.5% off
+    across a commune)."""
+    scale = numpy.array([111_320 * math.cos(math.radians(latitude)), 110_574])
+    return shapely.transform(shape, lambda xy: xy * scale)
+
+
+def test_the_shipped_outlines_are_within_50_m_of_the_source():
+    """`make outlines` simplifies at 50 m (Douglas-Peucker) and rounds to 5 decimals (about a metre):
+    no shipped commune outline is further than that from france-geojson's, none is lost."""
+    source = features(ROOT / "tests/data/france-geojson/communes-02-aisne.geojson")
+    shipped = features(AISNE_COMMUNES)
+    assert set(shipped) == set(source)
+    distances = {code: metres(shipped[code]).hausdorff_distance(metres(source[code])) for code in source}
+    assert 25 < max(distances.values()) <= 50 + 1.5
+    assert sum(shapely.get_num_coordinates(list(shipped.values()))) < 0.8 * sum(
+        shapely.get_num_coordinates(list(source.values())))
 
 
 def test_departements_and_regions_have_their_outlines(subset_graph):
@@ -108,25 +134,28 @@ def test_an_epci_of_the_aisne_has_the_union_of_its_communes_as_outline(subset_gr
     assert (node, DCTERMS.source, FRANCE_GEOJSON) in subset_graph
 
 
-def test_an_epci_with_a_commune_outside_the_shipped_outlines_has_none(subset_graph):
+def test_an_epci_across_two_departements_is_drawn_across_both(subset_graph):
     epci = URIRef(ID + f"epci/{VILLES_SOEURS}")
-    departements = {str(d).rsplit("/", 1)[1] for c in subset_graph.subjects(IGEO.subdivisionDirecteDe, epci)
+    communes = list(subset_graph.subjects(IGEO.subdivisionDirecteDe, epci))
+    departements = {str(d).rsplit("/", 1)[1] for c in communes
                     for d in subset_graph.objects(c, URIRef(TILOD_NS + "departement"))}
-    assert departements == {"76", "80"}  # its Somme communes have outlines, its Seine-Maritime ones none
-    assert (epci, RDF.type, IGEO.Intercommunalite) in subset_graph
-    assert (epci, GEO.hasGeometry, None) not in subset_graph
+    assert departements == {"76", "80"}
+    outline = shapely.from_wkt(str(outline_of(subset_graph, epci)[1]))
+    parts = [shapely.from_wkt(str(outline_of(subset_graph, c)[1])) for c in communes]
+    assert outline.area == pytest.approx(sum(p.area for p in parts), rel=1e-4)  # no gap, no overlap at the border
+    assert len(outline.geoms) == 1
 
 
-def test_every_epci_outline_is_complete(subset_graph, inputs):
-    """The EPCIs with an outline are exactly those whose every commune has one (33 of the Aisne
-    and the Somme)."""
-    outlined = {str(s).rsplit("/", 1)[1] for s in subset_graph.subjects(RDF.type, IGEO.Intercommunalite)
-                if (s, GEO.hasGeometry, None) in subset_graph}
-    communes = inputs.geometries.communes
-    complete = {s for s, g in inputs.reference.groupements.items() if all(c in communes for c in g.communes)}
-    assert outlined == complete & {str(s).rsplit("/", 1)[1] for s in subset_graph.subjects(
-        RDF.type, IGEO.Intercommunalite)}
-    assert len(outlined) == 33
+def test_every_epci_outline_is_complete(subset_graph):
+    """Every EPCI of the subset is drawn (all their communes are on the map), each the union of
+    the outlines of its communes in the release."""
+    epcis = set(subset_graph.subjects(RDF.type, IGEO.Intercommunalite))
+    assert len(epcis) == 36  # the 33 wholly in the Aisne or the Somme, and 3 across their borders
+    for epci in epcis:
+        outline = shapely.from_wkt(str(outline_of(subset_graph, epci)[1]))
+        parts = [shapely.from_wkt(str(outline_of(subset_graph, c)[1]))
+                 for c in subset_graph.subjects(IGEO.subdivisionDirecteDe, epci)]
+        assert outline.area == pytest.approx(sum(p.area for p in parts), rel=1e-4), epci
 
 
 # -- in the records -----------------------------------------------------------------------------
@@ -139,13 +168,37 @@ def test_removing_one_commune_outline_removes_its_epci_outline(inputs):
     assert epci_shapes([groupement], shapes) == {}
 
 
-def test_the_real_files_read_without_notes(inputs):
+def test_the_real_files_leave_out_only_what_the_map_cannot_draw(inputs):
     found = inputs.geometries
-    assert (len(found.communes), len(found.departements), len(found.regions), len(found.epci)) == (1568, 96, 13, 33)
-    assert found.notes == []
-    assert {p.name for p in found.files} == {
-        "communes-02-aisne.geojson", "communes-80-somme.geojson",
-        "departements-version-simplifiee.geojson", "regions-version-simplifiee.geojson"}
+    assert (len(found.departements), len(found.regions)) == (96, 13)  # metropolitan France (simplified files)
+    assert len(found.files) == 101 + 2
+    # every note is one of the two lists of places without an outline, with their counts
+    assert [n.message for n in found.notes if "have no outline" in n.message] == [
+        "3 of 1,266 EPCI have no outline", "104 of 34,969 communes have no outline (74 not listed)"]
+    assert all(n.message.startswith("no outline: ") or "have no outline" in n.message for n in found.notes)
+
+
+def test_a_commune_restored_since_the_map_leaves_no_outline_too_big(inputs):
+    """Sannerville (14666), part of Saline (14712) on the 2018 map, is a commune again; 14712 is now
+    Troarn. Saline's outline covers both: neither gets one, nor does their EPCI (CU Caen la Mer)."""
+    found = inputs.geometries
+    assert found.missing_communes["14666"] == "part of 14712 on the 2018 map, a commune of its own since"
+    assert found.missing_communes["14712"] == (
+        "its outline on the 2018 map also covers 14666 Sannerville, communes of their own since")
+    assert found.missing_epci["200065597"].startswith("commune 14")
+    assert "14712" not in found.communes and "200065597" not in found.epci
+    # Essarts-en-Bocage (85084) lost two: both are named
+    assert "85165 L'Oie, 85212 Sainte-Florence" in found.missing_communes["85084"]
+
+
+def test_a_commune_whose_code_changed_gets_its_former_outline(inputs):
+    """Conques-en-Rouergue is 12218 today; the 2018 map draws it as 12076 (one of its anciensCodes,
+    the commune it was part of in 2019)."""
+    shapes = features(ROOT / "data/geometries/communes-12-aveyron.geojson")
+    outline = shapely.from_wkt(inputs.geometries.communes["12218"].wkt)
+    assert inputs.geometries.communes["12218"].parts == ("12076",)
+    assert outline.area == pytest.approx(shapes["12076"].area, rel=1e-4)
+    assert "241200641" in inputs.geometries.epci  # CC Conques-Marcillac: drawn
 
 
 def broken(tmp_path: Path, change) -> Path:
@@ -235,8 +288,7 @@ def test_a_missing_region_file_is_named(tmp_path, inputs):
     data = data_copy(tmp_path)
     (data / geometry.REGION_FILE).unlink()
     with pytest.raises(InputError) as caught:
-        read_geometries(data, inputs.reference.communes, inputs.reference.departements,
-                        inputs.reference.regions, inputs.reference.groupements.values())
+        read_geometries(data, inputs.reference)
     assert f"{data / geometry.REGION_FILE}: file not found" in str(caught.value)
 
 

@@ -54,8 +54,7 @@ def real_inputs() -> Inputs:
     }
     outlines = {PHASE_2023: read_outlines(DATA / "anct/ti_2023_geom_20231114.geojson"),
                 PHASE_1: read_outlines(DATA / "anct/ti_phase1_geom_20231016.geojson")}
-    geometries = read_geometries(DATA, reference.communes, reference.departements, reference.regions,
-                                 reference.groupements.values())
+    geometries = read_geometries(DATA, reference)
     return Inputs(reference, lists, outlines, read_press_names(DATA), [DATA / f for f in PROGRAMME_FILES],
                   geometries=geometries)
 
@@ -382,8 +381,9 @@ def check_the_outlines_of_every_place(graph, inputs):
             assert derived == {URIRef(f"{ID}commune/{c}/geometrie") for c in outline.parts} and derived
         else:
             assert derived == set()
-    assert with_outline > 800  # the Aisne's communes and EPCIs, every département and région
-    assert (URIRef(ID + "commune/58046"), GEO.hasGeometry, None) not in graph  # no commune outlines of the Nièvre
+    # every commune and EPCI kept (the Aisne, the Nièvre, their neighbours) is on the map
+    assert with_outline == len(places) > 800
+    assert (URIRef(ID + "commune/58046"), GEO.hasGeometry, None) in graph
     for tr in territories:
         uri = URIRef(f"{ID}territoire/{tr.phase}/{tr.id}")
         wkt = inputs.outlines[tr.phase].get(tr.id)

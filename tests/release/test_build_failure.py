@@ -81,6 +81,7 @@ def data_with_bad_region(tmp_path) -> Path:
     source = ROOT / "data/decoupage-administratif"
     (data / "decoupage-administratif").mkdir()
     (data / "decoupage-administratif/3.1.1").symlink_to(source / "3.1.1")
+    (data / "decoupage-administratif/0.3.0").symlink_to(source / "0.3.0")
     current = data / "decoupage-administratif/6.0.0"
     current.mkdir()
     for entry in (source / "6.0.0").iterdir():

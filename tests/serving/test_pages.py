@@ -135,16 +135,15 @@ def test_territory_map_links_its_member_epcis(territory_page, store):
     assert "sans contour" not in words
 
 
-def test_a_territory_with_a_member_outside_the_shipped_outlines_says_so(server, store):
+def test_a_territory_across_two_regions_draws_every_member(server, store):
     # Vallée de la Bresle – Vimeu: its CC Interrégionale Aumale - Blangy-sur-Bresle and CC des
-    # Villes Soeurs have communes in Seine-Maritime, which have no outline: so have they none
+    # Villes Soeurs reach into Seine-Maritime (Normandie), drawn too since France's communes ship
     text = page(server, "id/territoire/2023-2027/ti-2809").text
     assert_well_formed(text)
     part = section(text, "titre-carte")
-    for siren in ("200069722", "247600588"):
-        assert f'href="{BASE}id/epci/{siren}"' not in part
-    assert f'href="{BASE}id/epci/200070944"' in part  # CC du Vimeu, all in the Somme
-    assert "2 membres sans contour publié" in TextOf.of(part).text
+    for siren in ("200069722", "247600588", "200070944"):
+        assert f'href="{BASE}id/epci/{siren}"' in part
+    assert "sans contour" not in TextOf.of(part).text
 
 
 def test_territory_page_says_when_and_by_whom_it_was_labelled(territory_page):
@@ -222,12 +221,12 @@ def test_epci_map_links_its_communes(server, store):
     assert "Outline of the intercommunality (union of its communes)" in english
 
 
-def test_epci_without_outline_has_no_map(server):
+def test_an_epci_across_two_departements_draws_its_communes_in_both(server):
     text = page(server, "id/epci/247600588").text  # CC des Villes Soeurs: Somme and Seine-Maritime
     assert_well_formed(text)
     part = section(text, "titre-carte")
-    assert "<svg" not in part
-    assert "Pas de contour publié pour cette intercommunalité" in part
+    communes = set(re.findall(rf'href="{BASE}id/commune/(\d{{5}})"', part))
+    assert len(communes) == 28 and {c[:2] for c in communes} == {"76", "80"}
 
 
 # -- search -------------------------------------------------------------------------------------

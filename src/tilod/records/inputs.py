@@ -62,8 +62,7 @@ def load_inputs(settings: Settings) -> Inputs:
     for f in programme_files:
         if not f.is_file():
             raise InputError.single(f, "file not found")
-    geometries = read_geometries(data, reference.communes, reference.departements, reference.regions,
-                                 reference.groupements.values())
+    geometries = read_geometries(data, reference)
     files = [
         list_2023,
         list_phase1,

@@ -20,6 +20,7 @@ class Region:
     code: str
     nom: str
     zone: str = "metro"
+    chef_lieu: str = ""  # INSEE code of the préfecture de région
 
 
 @dataclass(frozen=True)
@@ -28,6 +29,7 @@ class Departement:
     nom: str
     region: str
     zone: str = "metro"
+    chef_lieu: str = ""  # INSEE code of the préfecture
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from tilod.records.models import ZONES, Commune, Departement, Groupement, Region
 
 CURRENT = "6.0.0"  # the "2026" vintage: today's map
 AT_LABELLING = "3.1.1"  # the "2023" vintage: the map on 9 Nov 2023
+AFTER_OUTLINES = "0.3.0"  # the "2019" vintage (COG 2019): the oldest, the year after the outlines' map
 
 
 @dataclass
@@ -22,6 +23,9 @@ class Reference:
     groupements: dict[str, Groupement] = field(default_factory=dict)
     #: nature (CC, CA, ...) of each groupement that existed at the 2023 labelling
     natures_2023: dict[str, str] = field(default_factory=dict)
+    #: commune déléguée or associée in 2019 -> the commune it was part of: which outline of the 2018
+    #: map covers a commune restored since
+    part_of_2019: dict[str, str] = field(default_factory=dict)
 
     def natures_of(self, siren: str, year: str) -> set[str]:
         """Natures a groupement had in `year` ("2023" or "current"); empty if it did not exist."""
@@ -80,12 +84,14 @@ def load_reference(data_dir: Path) -> Reference:
     path = base / CURRENT / "regions.json"
     for i, r in enumerate(_load_json(path)):
         code = _field(path, i, r, "code", str)
-        ref.regions[code] = Region(code, _field(path, i, r, "nom", str), _zone(path, i, r))
+        ref.regions[code] = Region(code, _field(path, i, r, "nom", str), _zone(path, i, r),
+                                   _field(path, i, r, "chefLieu", str))
     path = base / CURRENT / "departements.json"
     for i, d in enumerate(_load_json(path)):
         code = _field(path, i, d, "code", str)
         ref.departements[code] = Departement(
-            code, _field(path, i, d, "nom", str), _field(path, i, d, "region", str), _zone(path, i, d)
+            code, _field(path, i, d, "nom", str), _field(path, i, d, "region", str), _zone(path, i, d),
+            _field(path, i, d, "chefLieu", str),
         )
     path = base / CURRENT / "communes.json"
     for i, c in enumerate(_load_json(path)):
@@ -101,6 +107,12 @@ def load_reference(data_dir: Path) -> Reference:
             population=c.get("population"),
             anciens_codes=tuple(_codes(c.get("anciensCodes"))),
         )
+    path = base / AFTER_OUTLINES / "communes.json"
+    for i, c in enumerate(_load_json(path)):
+        if c.get("type") in ("commune-deleguee", "commune-associee"):
+            code, whole = _field(path, i, c, "code", str), _field(path, i, c, "chefLieu", str)
+            if code != whole:
+                ref.part_of_2019[code] = whole
     names_2023: dict[str, str] = {}
     for kind in ("epci", "ept"):
         path = base / AT_LABELLING / f"{kind}.json"
