@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+from helpers import BASE
 from rdflib import Graph
+from server import ServerProcess, start_server, stop_server
 
 from tilod.graph.builder import build_graph
 from tilod.graph.uris import Uris
@@ -75,6 +78,16 @@ NATIONAL_LOG = "national-build.log"
 def national_build_log(national_release: Path, tmp_path_factory: pytest.TempPathFactory) -> list[str]:
     """What the national build printed, a line each."""
     return (tmp_path_factory.getbasetemp() / NATIONAL_LOG).read_text(encoding="utf-8").splitlines()
+
+
+@pytest.fixture(scope="session")
+def national_server(national_release: Path) -> Iterator[ServerProcess]:
+    """One `tilod serve` on the national release's embedded store (its folder is `current`)."""
+    running = start_server(national_release.parent, ROOT, BASE)
+    try:
+        yield running
+    finally:
+        stop_server(running)
 
 
 @pytest.fixture(scope="session")

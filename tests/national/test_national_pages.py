@@ -9,17 +9,13 @@ départements, régions.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 import requests
 from helpers import BASE, BROWSER, TILOD_NS
 from rdflib import Graph, Namespace, URIRef
-from server import ServerProcess, TextOf, start_server, stop_server
+from server import ServerProcess, TextOf
 from sources import Mismatches, Sources, Territory, read_sources
-
-from conftest import ROOT
 
 pytestmark = pytest.mark.national
 
@@ -35,16 +31,6 @@ EPCIS = ["200054807", "200040566", "248300493"]
 COMMUNES = ["13001", "69006"]  # Aix-en-Provence (a first-phase member itself); Amplepuis
 DEPARTEMENTS = ["13", "69"]
 REGIONS = ["93", "84"]
-
-
-@pytest.fixture(scope="module")
-def national_server(national_release: Path) -> Iterator[ServerProcess]:
-    """One `tilod serve` on the national release's embedded store (its folder is `current`)."""
-    running = start_server(national_release.parent, ROOT, BASE)
-    try:
-        yield running
-    finally:
-        stop_server(running)
 
 
 @pytest.fixture(scope="module")

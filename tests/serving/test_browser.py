@@ -14,27 +14,18 @@ import os
 import shutil
 import subprocess
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin
 
 import pytest
 import requests
+from browser import AXE, CHROMIUM_ARGS, SCREENSHOTS, VNU, Watched, chromium_path, open_tab
 from server import ServerProcess, free_port, start_server, stop_server
 
 from conftest import ROOT, subset_settings
 from tilod.release.build import build_release
 
 playwright_sync = pytest.importorskip("playwright.sync_api")
-
-SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
-WEB = ROOT / "web" / "node_modules"
-AXE = WEB / "axe-core" / "axe.min.js"
-VNU = WEB / "vnu-jar" / "build" / "dist" / "vnu.jar"
-# the flags a closed machine needs: no background calls to Google's hosts, no sandbox as root
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-TIMEOUT_MS = 15_000
 
 TERRITORY = "id/territoire/2023-2027/ti-3215"  # Sud Aisne
 EPCI = "id/epci/200071892"
@@ -55,13 +46,6 @@ PAGES = {
     "formes": "def/tilod/shapes",
     "introuvable": "id/epci/999999999",
 }
-
-
-def chromium_path() -> str:
-    found = shutil.which("chromium") or shutil.which("chromium-browser")
-    if not found:
-        pytest.fail("Debian's chromium is not installed: run `make browser` (part of `make test`)")
-    return found
 
 
 @pytest.fixture(scope="module")
@@ -86,41 +70,6 @@ def browser() -> Iterator:
             yield launched
         finally:
             launched.close()
-
-
-@dataclass
-class Watched:
-    """A browser tab and what went wrong in it."""
-
-    page: object
-    problems: list[str] = field(default_factory=list)
-
-    def screenshot(self, name: str) -> Path:
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        path = SCREENSHOTS / f"{name}.png"
-        self.page.screenshot(path=str(path), full_page=True)  # type: ignore[attr-defined]
-        return path
-
-
-def open_tab(browser, site: ServerProcess, javascript: bool = True) -> Watched:
-    context = browser.new_context(java_script_enabled=javascript, locale="fr-FR",
-                                  viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(TIMEOUT_MS)
-    page = context.new_page()
-    watched = Watched(page)
-    own_host = urlsplit(site.url).netloc
-
-    def guard(route) -> None:  # the service must work offline: nothing but our own server
-        if urlsplit(route.request.url).netloc == own_host or route.request.url.startswith("data:"):
-            route.continue_()
-        else:
-            watched.problems.append(f"request to another host: {route.request.url}")
-            route.abort()
-
-    page.route("**/*", guard)
-    page.on("console", lambda m: m.type == "error" and watched.problems.append(f"console error: {m.text}"))
-    page.on("pageerror", lambda e: watched.problems.append(f"script error: {e}"))
-    return watched
 
 
 @pytest.fixture

@@ -127,9 +127,16 @@ def test_territory_map_links_its_member_epcis(territory_page, store):
     links = {a.attrib["href"]: a.find(SVG + "title").text for a in root.iter(SVG + "a")}
     assert links == members
     assert "<title>CC de l&#39;Est de la Somme</title>" in svg  # escaped, as every text
-    [outline] = [g for g in root.iter(SVG + "g") if g.attrib.get("pointer-events") == "none"]
-    assert outline.find(SVG + "path/" + SVG + "title").text == "Haute-Picardie"
+    groups = {g.attrib["class"]: g for g in root.iter(SVG + "g")}
+    # ANCT's outline filled under the members (a sliver between them shows the territory, not a
+    # hole), the members, ANCT's outline again on top as a line
+    assert list(groups) == ["couche-fond", "couche-membres", "couche-territoire"]
+    for key in ("couche-fond", "couche-territoire"):
+        assert groups[key].attrib["pointer-events"] == "none"
+        assert groups[key].find(SVG + "path/" + SVG + "title").text == "Haute-Picardie"
+    assert groups["couche-fond"].attrib["fill"] not in ("none", "") and groups["couche-territoire"].attrib["fill"] == "none"
     caption = re.search(r"<figcaption>(.*?)</figcaption>", territory_page, re.DOTALL).group(1)
+    assert caption.count("<li>") == 2  # the filling under the members is not a layer of its own
     words = TextOf.of(caption).text
     assert "Membre (lien vers sa page)" in words and "Contour du territoire" in words
     assert "sans contour" not in words

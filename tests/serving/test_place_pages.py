@@ -278,20 +278,15 @@ AUMALE = BASE + "id/commune/76035"  # Seine-Maritime, in the subset through the 
 
 @pytest.mark.parametrize(("uri", "kind"), [(uri, kind) for uri, kind in zip(
     [*PLACES, AUMALE], ["commune", "commune", "departement", "departement", "region", "commune"], strict=True)])
-def test_place_page_draws_its_outline_when_the_sources_have_one(server, uri, kind):
-    """A map when the shipped files have the place's outline, else a short note."""
-    code = uri.rsplit("/", 1)[1]
-    expected = code in shipped_outline_codes()
-    assert expected == (uri != AUMALE)  # the files cover the Aisne and the Somme, not Seine-Maritime
+def test_place_page_draws_its_outline(server, uri, kind):
+    """Every place of the subset is on the shipped maps (France's communes): its page draws it,
+    a département or a région with what lies in it."""
+    assert uri.rsplit("/", 1)[1] in shipped_outline_codes()
     part = section(page(server, path_of(uri)).text, "titre-carte")
-    if expected:
-        svg = ET.fromstring(re.search(r"<svg .*?</svg>", part, re.DOTALL).group(0))
-        assert svg.attrib["role"] == ("group" if kind == "departement" else "img")
-        title = svg.find("{http://www.w3.org/2000/svg}title")
-        assert title is not None and title.attrib["id"] == svg.attrib["aria-labelledby"]
-    else:
-        assert "<svg" not in part
-        assert "Pas de contour publié pour" in part
+    svg = ET.fromstring(re.search(r"<svg .*?</svg>", part, re.DOTALL).group(0))
+    assert svg.attrib["role"] == ("img" if kind == "commune" else "group")
+    title = svg.find("{http://www.w3.org/2000/svg}title")
+    assert title is not None and title.attrib["id"] == svg.attrib["aria-labelledby"]
 
 
 @pytest.mark.parametrize(("uri", "heading"), [

@@ -82,6 +82,7 @@ class GraphBuilder:
             parse_turtle(path, self.uris.base, into=programme)
         departements = {c.departement for c in communes}
         regions = {self.ref.departements[d].region for d in departements}
+        self.kept_communes = {c.code for c in communes}  # a préfecture is linked when described
         for code in sorted(regions):
             self._region(code)
         for code in sorted(departements):
@@ -133,6 +134,7 @@ class GraphBuilder:
         uri = self.uris.region(code)
         self._place(uri, IGEO.Region, code, self.ref.regions[code].nom)
         self._links(uri, links.region_links(self.ref.regions[code]))
+        self._prefecture(uri, IGEO.prefectureDeRegion, self.ref.regions[code].chef_lieu)
         self._outline(uri, self.uris.region_geometrie(code), self.geometries.regions.get(code))
 
     def _departement(self, code: str) -> None:
@@ -141,7 +143,13 @@ class GraphBuilder:
         self._place(uri, IGEO.Departement, code, dep.nom)
         self._links(uri, links.departement_links(dep))
         self.add((uri, IGEO.subdivisionDirecteDe, self.uris.region(dep.region)))
+        self._prefecture(uri, IGEO.prefecture, dep.chef_lieu)
         self._outline(uri, self.uris.departement_geometrie(code), self.geometries.departements.get(code))
+
+    def _prefecture(self, place: URIRef, predicate: URIRef, commune: str) -> None:
+        """igeo:prefecture (or prefectureDeRegion): the chef-lieu in decoupage-administratif."""
+        if commune in self.kept_communes:
+            self.add((place, predicate, self.uris.commune(commune)))
 
     def _commune(self, c: Commune) -> None:
         uri = self.uris.commune(c.code)

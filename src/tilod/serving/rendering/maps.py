@@ -40,7 +40,8 @@ from tilod.serving.rendering.outlines import (
     simplify,
 )
 
-__all__ = ["MAX_POINTS", "PAD", "SIZE", "DrawnLayer", "Feature", "Layer", "LayeredMap", "Style", "parse_wkt",
+__all__ = ["MAX_POINTS", "PAD", "SIZE", "DrawnLayer", "Feature", "Layer", "LayeredMap", "Marker", "Style", "parse_wkt",
+           "read",
            "point_count", "simplify", "svg_layers", "svg_map"]
 
 
@@ -88,6 +89,10 @@ class Style:
     width: float
     #: drawn on top but lets the pointer through to the layers below (an outline, no fill)
     outline_only: bool = False
+    #: hatched (diagonal lines over the fill): readable in black and white, as the press release's
+    hatched: bool = False
+    #: a point with its name (`Marker`), not an outline
+    marker: bool = False
 
 
 #: light fills, told apart by their hue (ColorBrewer "Paired", light members); strokes in #3a3a3a
@@ -97,18 +102,37 @@ MEMBERS_THIN = Style(PALETTE, "#3a3a3a", 0.6)
 #: an outline over its members; alone (no member drawn), it is filled as `svg_map` fills one
 TERRITORY_OUTLINE = Style(("none",), "#000091", 3.0, outline_only=True)
 TERRITORY_ALONE = Style(("#cacafb",), "#000091", 1.5)
+#: the territory filled under its members, so that a sliver between them is not a hole
+TERRITORY_UNDER = Style(("#e3e3fd",), "none", 0.0, outline_only=True)
 TERRITORIES = Style(("#cacafb",), "#000091", 0.8)
 REGIONS = Style(("#f6f6f6",), "#666666", 0.8)
+#: the région map (after the press release's): territories filled and numbered, their EPCIs'
+#: perimeters thin, the territories' perimeters thick on top, the crossing ones hatched
+NUMBERED_TERRITORIES = Style(PALETTE, "#000091", 2.0)
+EPCI_PERIMETERS = Style(("none",), "#3a3a3a", 0.5, outline_only=True)
+CROSSING = Style(("none",), "#3a3a3a", 0.0, outline_only=True, hatched=True)
+PREFECTURES = Style(("#ffffff",), "#161616", 1.5, marker=True)
 
 
 @dataclass(frozen=True)
 class Layer:
-    """Shapes drawn alike; `legend` names them in the caption (French, translated by the page)."""
+    """Shapes drawn alike; `legend` names them in the caption (French, translated by the page).
+    A `numbered` layer writes each shape's number (its place in `features`, from 1) on it."""
 
     key: str
     legend: str
     features: Sequence[Feature]
     style: Style
+    numbered: bool = False
+
+
+@dataclass(frozen=True)
+class Marker:
+    """A point drawn as a dot with its name beside it (a préfecture), in CRS84."""
+
+    lon: float
+    lat: float
+    label: str
 
 
 @dataclass(frozen=True)
@@ -155,6 +179,46 @@ def _colours(shapes: list[MultiPolygon], fills: tuple[str, ...]) -> list[str]:
     return chosen
 
 
+def _hatching(pattern_id: str) -> Markup:
+    """Diagonal lines every 6 px (the fill of a hatched layer)."""
+    return Markup('<defs><pattern id="{id}" width="6" height="6" patternUnits="userSpaceOnUse" '
+                  'patternTransform="rotate(45)"><line x1="0" y1="0" x2="0" y2="6" stroke="#161616" '
+                  'stroke-width="1.4"/></pattern></defs>').format(id=pattern_id)
+
+
+#: text readable over any fill, on screen and printed: dark letters with a white halo
+TEXT = Markup('fill="#161616" stroke="#ffffff" stroke-width="3" paint-order="stroke" stroke-linejoin="round"')
+
+
+def _numbers(numbered: list[tuple[int, MultiPolygon]]) -> Markup:
+    """Each shape's number at a point inside it (its largest part's)."""
+    texts = [Markup('<text x="{x}" y="{y}">{n}</text>').format(
+        x=number(point.x), y=number(point.y), n=n)
+        for n, shape in numbered
+        for point in [max(shape.geoms, key=lambda p: p.area).point_on_surface()]]
+    return Markup('<g class="numeros" font-size="13" font-weight="bold" text-anchor="middle" '
+                  'dominant-baseline="central" pointer-events="none" {text}>').format(text=TEXT) + \
+        Markup("").join(texts) + Markup("</g>")
+
+
+def _markers(markers: Sequence[Marker], fitted: Frame, style: Style) -> tuple[Markup, int]:
+    """Each marker as a dot and its name (to its right, or to its left near the right edge)."""
+    items = []
+    for marker in markers:
+        [[x, y]] = fitted.to_pixels(numpy.array([[marker.lon, marker.lat]], dtype=float))
+        if not (0 <= x <= fitted.width and 0 <= y <= fitted.height):
+            continue
+        left = x > fitted.width * 0.8
+        items.append(Markup(
+            '<circle cx="{x}" cy="{y}" r="4"/><text x="{tx}" y="{y}" text-anchor="{anchor}" {text}>{label}</text>'
+        ).format(x=number(x), y=number(y), tx=number(x - 7 if left else x + 7), anchor="end" if left else "start",
+                 text=TEXT, label=marker.label))
+    group = Markup('<g class="couche-prefectures" fill="{fill}" stroke="{stroke}" stroke-width="{width:g}" '
+                   'font-size="12" dominant-baseline="central" pointer-events="none">').format(
+        fill=style.fills[0], stroke=style.stroke, width=style.width)
+    return group + Markup("").join(items) + Markup("</g>"), len(items)
+
+
 def svg_layers(
     layers: Sequence[Layer],
     title: str,
@@ -164,6 +228,8 @@ def svg_layers(
     size: float = SIZE,
     tolerance: float = 0.5,
     decimals: int = 1,
+    markers: Sequence[Marker] = (),
+    marker_legend: str = "",
 ) -> LayeredMap | None:
     """An SVG map of `layers` (the first drawn first), titled for screen readers; None if
     nothing can be drawn.
@@ -192,9 +258,14 @@ def svg_layers(
     view = shapely.box(0, 0, fitted.width, fitted.height)
     body: list[str] = []
     drawn_layers = []
+    numbered: list[tuple[int, MultiPolygon]] = []
+    pattern_id = f"{title_id}-hachures"
+    if any(layer.style.hatched for layer in layers):
+        body.append(_hatching(pattern_id))
     for layer, found in zip(layers, shapes, strict=True):
         inside: list[tuple[Feature, MultiPolygon]] = []
         left_out: list[Feature] = []
+        numbers = {id(f): n for n, f in enumerate(layer.features, start=1)}
         for feature, shape in found:
             projected = shapely.transform(shape, fitted.to_pixels)
             if not shapely.box(*projected.bounds).intersects(view):
@@ -202,18 +273,20 @@ def svg_layers(
                 continue
             simple = shapely.simplify(projected, tolerance, preserve_topology=True)
             inside.append((feature, _drop_specks(polygons_of(simple), tolerance * tolerance)))
+            if layer.numbered and inside[-1][1].geoms:
+                numbered.append((numbers[id(feature)], inside[-1][1]))
         style = layer.style
         fills = _colours([s for _, s in inside], style.fills)
         group = Markup('<g class="couche-{key}" fill="{fill}" stroke="{stroke}" stroke-width="{width:g}" '
                        'stroke-linejoin="round" fill-rule="evenodd"{events}>').format(
-            key=layer.key, fill=style.fills[0], stroke=style.stroke, width=style.width,
-            events=Markup(' pointer-events="none"') if style.outline_only else "")
+            key=layer.key, fill=f"url(#{pattern_id})" if style.hatched else style.fills[0], stroke=style.stroke,
+            width=style.width, events=Markup(' pointer-events="none"') if style.outline_only else "")
         items = [group]
         for (feature, shape), fill in zip(inside, fills, strict=True):
             d = path_data(rings(shape), decimals)
             if not d:
                 continue
-            own_fill = Markup(' fill="{}"').format(fill) if fill != style.fills[0] else ""
+            own_fill = Markup(' fill="{}"').format(fill) if fill != style.fills[0] and not style.hatched else ""
             if feature.href:
                 items.append(Markup('<a href="{href}"><title>{label}</title><path d="{d}"{fill}/></a>').format(
                     href=feature.href, label=feature.label, d=d, fill=own_fill))
@@ -223,6 +296,12 @@ def svg_layers(
         items.append(Markup("</g>"))
         body.append(Markup("").join(items))
         drawn_layers.append(DrawnLayer(layer.key, layer.legend, style, len(inside), tuple(left_out)))
+    if numbered:
+        body.append(_numbers(numbered))
+    if markers:
+        drawn, count = _markers(markers, fitted, PREFECTURES)
+        body.append(drawn)
+        drawn_layers.append(DrawnLayer("prefectures", marker_legend, PREFECTURES, count))
     svg = Markup(
         '<svg xmlns="http://www.w3.org/2000/svg" role="group" aria-labelledby="{id}" viewBox="0 0 {w} {h}" '
         'class="carte carte-couches" preserveAspectRatio="xMidYMid meet"><title id="{id}">{title}</title>'

@@ -84,11 +84,13 @@ def common_context(uri: str, description: Description) -> dict:
 def map_features(rows: list[dict[str, str]], item: str) -> list[maps.Feature]:
     """One shape per item (the first row of each), sorted by name, each a link to its page in
     the reader's language."""
-    base = current_settings().base_uri
-    lang = page_lang()
     first: dict[str, dict[str, str]] = {}
     for row in rows:
         first.setdefault(row[item], row)
-    features = [maps.Feature(row["wkt"], row["label"], localised_href(row[item], lang, base))
-                for row in first.values()]
-    return sorted(features, key=lambda f: fold(f.label))
+    return sorted((map_feature(row, item) for row in first.values()), key=lambda f: fold(f.label))
+
+
+def map_feature(row: dict[str, str], item: str, label: str | None = None) -> maps.Feature:
+    """The shape of a row (its `wkt`), named `label` or its `label`, a link to the page of `item`."""
+    href = localised_href(row[item], page_lang(), current_settings().base_uri)
+    return maps.Feature(row["wkt"], label or row["label"], href)

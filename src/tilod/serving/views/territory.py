@@ -62,9 +62,14 @@ def territory_page(uri: str, triples: list[ox.Triple]) -> bytes:
 
 
 def territory_map(uri: str, label: str, wkt: str) -> maps.LayeredMap | None:
-    """The territory's outline (ANCT) over its members' (where they have one), each a link."""
+    """The territory's outline (ANCT) over its members' (where they have one), each a link.
+    Under the members, the territory is filled too: where ANCT's outline and the union of the
+    members' (IGN-based) outlines disagree (1.2% of a territory's area, median), the map shows
+    the territory's colour, not a hole."""
     members = map_features(select_served("territory-map", territory=uri), "member")
     layers = [maps.Layer("membres", "Membre (lien vers sa page)", members, maps.MEMBERS)] if members else []
+    if wkt and members:
+        layers.insert(0, maps.Layer("fond", "", [maps.Feature(wkt, label)], maps.TERRITORY_UNDER))
     if wkt:
         layers.append(maps.Layer("territoire", "Contour du territoire", [maps.Feature(wkt, label)],
                                  maps.TERRITORY_OUTLINE if members else maps.TERRITORY_ALONE))
