@@ -286,6 +286,15 @@ def check_each_commune_departement_and_region(graph, inputs):
         assert one(graph, region, DCTERMS.source) == URIRef(ID + "source/decoupage-administratif")
     assert one(graph, URIRef(ID + "departement/02"), RDFS.label) == fr("Aisne")
     assert one(graph, URIRef(ID + "region/32"), RDFS.label) == fr("Hauts-de-France")
+    # préfectures: the chef-lieu of departements.json / regions.json, when the release describes it
+    chefs = {d["code"]: d["chefLieu"] for d in json.loads(
+        (DATA / "decoupage-administratif/6.0.0/departements.json").read_text(encoding="utf-8"))}
+    kept_departements = {ref.communes[c].departement for c in communes}
+    for code in kept_departements:
+        expected = [URIRef(f"{ID}commune/{chefs[code]}")] if chefs[code] in communes else []
+        assert list(graph.objects(URIRef(f"{ID}departement/{code}"), IGEO.prefecture)) == expected, code
+    assert one(graph, URIRef(ID + "departement/02"), IGEO.prefecture) == URIRef(ID + "commune/02408")  # Laon
+    assert (None, IGEO.prefecture, URIRef(ID + "commune/58194")) in graph  # Nevers
 
 
 def check_the_press_release_names_and_provenance(graph, inputs):
