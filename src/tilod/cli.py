@@ -35,6 +35,8 @@ def make_parser() -> argparse.ArgumentParser:
     build.add_argument("--departements", help="only territories touching these, e.g. 02,80")
     build.add_argument("--territories-2023", type=Path, help="ANCT list of 2023-2027 laureates")
     build.add_argument("--territories-phase1", type=Path, help="ANCT list of the first phase")
+    build.add_argument("--rebuild", action="store_true", default=None,
+                       help="build anew even if nothing changed since the current release (TILOD_REBUILD)")
 
     check = sub.add_parser("validate", help="check a territory list in ANCT's CSV layout")
     _common(check)
@@ -60,7 +62,7 @@ def make_parser() -> argparse.ArgumentParser:
 
 def _settings(args: argparse.Namespace) -> Settings:
     names = ("base_uri", "data_dir", "releases_dir", "departements", "territories_2023",
-             "territories_phase1", "host", "port", "store_url", "store_update_url", "store_gsp_url")
+             "territories_phase1", "rebuild", "host", "port", "store_url", "store_update_url", "store_gsp_url")
     return Settings.load(**{n: getattr(args, n, None) for n in names})
 
 
@@ -68,8 +70,13 @@ def _build(settings: Settings) -> int:
     from tilod.release import layout
     from tilod.release.build import build_release
 
+    current = layout.current_link(settings.releases_dir)
+    before = current.resolve() if current.is_symlink() else None
     folder = build_release(settings)
     manifest = layout.read_manifest(folder)
+    if folder == before:  # kept: nothing to build
+        print(f"release {manifest['version']} kept: built from the same inputs, code and settings -> {folder}")
+        return 0
     base = settings.base_uri
     counts = {k: manifest["classes"].get(v if v.startswith("http") else base + v, 0)
               for k, v in SUMMARY_CLASSES.items()}

@@ -33,6 +33,8 @@ class Settings:
     #: data_dir / TERRITORIES_2023), and that of the first phase
     territories_2023: Path | None = None
     territories_phase1: Path | None = None
+    #: build a new release even when the current one was built from the same inputs and code
+    rebuild: bool = False
     #: the vocabulary and the shapes every release is built with
     ontology_file: Path = PROJECT / "ontology/tilod.ttl"
     shapes_file: Path = PROJECT / "shapes/tilod-shapes.ttl"

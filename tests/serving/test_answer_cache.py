@@ -120,7 +120,7 @@ def test_a_new_release_does_not_serve_the_old_answers(own_server, releases, sett
     old_version = (releases / "current").resolve().name
     old = get(own_server, query)
     assert old_version in labels(old, "version")  # the data's, beside the ontology's own version
-    new_folder = build_release(replace(settings, releases_dir=releases), out=lambda _: None)
+    new_folder = build_release(replace(settings, releases_dir=releases, rebuild=True), out=lambda _: None)
     assert (releases / "current").resolve() == new_folder.resolve() and new_folder.name != old_version
     new = get(own_server, query)
     assert new_folder.name in labels(new, "version") and old_version not in labels(new, "version")

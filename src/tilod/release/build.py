@@ -30,6 +30,7 @@ from tilod.release import layout
 from tilod.release.catalogue import load_catalogue
 from tilod.release.description import describe_release
 from tilod.release.dumps import describe_file, sha256_of, write_dumps
+from tilod.release.fingerprint import build_fingerprint
 from tilod.release.history import ChangeSet, Snapshot, changes_graph, compare, snapshot
 from tilod.release.ontology import write_ontology
 from tilod.release.search_index import write_search_index
@@ -69,6 +70,12 @@ def build_release(settings: Settings, out: Callable[[str], None] | None = None) 
     log = Progress(time.monotonic(), out or (lambda m: print(m, file=sys.stderr, flush=True)))
     uris = Uris(settings.base_uri)
     releases = settings.releases_dir
+    fingerprint = build_fingerprint(settings)
+    kept = None if settings.rebuild else same_as_current(releases, fingerprint)
+    if kept is not None:
+        log(f"release {kept.name} is current and was built from the same inputs, code and settings: "
+            "kept as it is (tilod build --rebuild makes a new one)")
+        return kept
     scope = ",".join(settings.departements) or "France entière"
     log(f"reading records ({scope})")
     inputs = load_inputs(settings)
@@ -149,6 +156,7 @@ def build_release(settings: Settings, out: Callable[[str], None] | None = None) 
             "changes": {"since": changes.previous, "count": len(changes.changes),
                         "territories": sorted({c.territory.rsplit("/", 1)[1] for c in changes.changes})},
             "inputs": {input_name(p, settings.data_dir): sha256_of(p) for p in inputs.files},
+            "fingerprint": fingerprint,
             "build_seconds": round(time.monotonic() - log.started, 1),
         }
         (staging / layout.MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
@@ -161,6 +169,22 @@ def build_release(settings: Settings, out: Callable[[str], None] | None = None) 
     switch_current(releases, version)
     log(f"release {version} is current ({triples:,} triples; {final})")
     return final
+
+
+def same_as_current(releases: Path, fingerprint: str) -> Path | None:
+    """The current release, if it was built from what `fingerprint` digests and every file its
+    manifest lists is still whole (its checksum); else None."""
+    current = layout.current_link(releases)
+    try:
+        folder = current.resolve(strict=True)
+        manifest = layout.read_manifest(folder)
+        if manifest.get("fingerprint") != fingerprint or not (folder / layout.STORE).is_dir():
+            return None
+        if all(sha256_of(folder / f["filename"]) == f["sha256"] for f in manifest["files"]):
+            return folder
+    except (OSError, ValueError, KeyError, TypeError):  # missing or unreadable: build anew
+        pass
+    return None
 
 
 def give_back_memory() -> None:
