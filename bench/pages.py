@@ -61,7 +61,8 @@ PAGES = [
 
 
 def serve(releases: Path, port: int) -> subprocess.Popen:
-    env = {**os.environ, "TILOD_RELEASES_DIR": str(releases), "TILOD_PORT": str(port), "TILOD_HOST": "127.0.0.1"}
+    env = {**os.environ, "TILOD_RELEASES_DIR": str(releases), "TILOD_PORT": str(port), "TILOD_HOST": "127.0.0.1",
+           "TILOD_ALLOW_OTHER_PORT": "1"}
     process = subprocess.Popen([BIN / "tilod", "serve"], cwd=ROOT, env=env,
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     for _ in range(300):

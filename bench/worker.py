@@ -56,7 +56,8 @@ def children(pid: int) -> list[int]:
 
 def measure_worker(checkout: Path, releases: Path, port: int) -> dict[str, float]:
     env = {**os.environ, "PYTHONPATH": str(checkout / "src"), "TILOD_RELEASES_DIR": str(releases),
-           "TILOD_PORT": str(port), "TILOD_HOST": "127.0.0.1"}
+           "TILOD_PORT": str(port), "TILOD_HOST": "127.0.0.1",
+           "TILOD_ALLOW_OTHER_PORT": "1"}
     started = time.perf_counter()
     process = subprocess.Popen([sys.executable, "-m", "tilod.cli", "serve"], cwd=checkout, env=env,
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

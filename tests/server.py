@@ -69,6 +69,7 @@ def start_server(releases_dir: Path, cwd: Path, base: str, port: int | None = No
         "TILOD_HOST": "127.0.0.1",
         "TILOD_QUERY_TIMEOUT": "3",
         "TILOD_QUERY_WORKERS": "2",
+        "TILOD_ALLOW_OTHER_PORT": "1",  # a free port, whatever the base URI: tests read links as text
         **env,
     }
     fd, log_name = tempfile.mkstemp(prefix="tilod-serve-", suffix=".log")

@@ -44,6 +44,9 @@ class Settings:
     context_file: Path = PROJECT / "ontology/context.jsonld"
     host: str = "127.0.0.1"
     port: int = 8000
+    #: let `tilod serve` listen on another port than a local base URI's (a proxy answers at the
+    #: base, or a test or benchmark ignores the links): the links still lead to the base URI
+    allow_other_port: bool = False
     #: seconds a SPARQL query may run before it is stopped
     query_timeout: float = 10.0
     #: largest accepted request body (bytes) and SPARQL query text (characters)

@@ -124,6 +124,13 @@ def test_every_region_page_opens_in_a_browser_without_errors(national_server):
                 assert response is not None and response.status == 200, path
                 shot = tab.screenshot("region-" + path.rsplit("/", 1)[1])
                 assert shot.stat().st_size > 10_000
+            # printed in black and white: the fills turn white, the hatching stays
+            tab.page.goto(national_server.url + "id/region/32")  # type: ignore[attr-defined]
+            tab.page.emulate_media(media="print")  # type: ignore[attr-defined]
+            fill = "el => getComputedStyle(el).fill"
+            assert tab.page.locator("g.couche-territoires path").first.evaluate(fill) == "rgb(255, 255, 255)"  # type: ignore[attr-defined]
+            assert "hachures" in tab.page.locator("g.couche-interregional path").first.evaluate(fill)  # type: ignore[attr-defined]
+            tab.screenshot("region-32-impression")
             assert tab.problems == []
         finally:
             browser.close()

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import logging
+from urllib.parse import urlsplit
 
 from flask import Flask, Response, render_template, request
 from werkzeug.exceptions import HTTPException
 
+from tilod.errors import TilodError
 from tilod.release import layout
 from tilod.serving import downloads, history_page, landing, resources, sparql, strict_input, uri_policy
 from tilod.serving.access_log import log_to_stderr
@@ -94,7 +96,37 @@ def create_app(settings: Settings | None = None) -> Flask:
     return app
 
 
+LOOPBACK = ("localhost", "127.0.0.1", "::1")
+
+
+def check_address(settings: Settings) -> None:
+    """Refuse to serve where the release's links lead elsewhere, with the command that fixes it:
+    a release built for another base URI than TILOD_BASE_URI, or a base URI on this machine whose
+    port is not the one served (TILOD_PORT=8001 alone would leave every link on 8000)."""
+    base = settings.base_uri
+    try:
+        built_for = layout.read_manifest(layout.current_link(settings.releases_dir).resolve()).get("base_uri")
+    except (OSError, ValueError):
+        built_for = None  # no release yet: the server says so on every page
+    if built_for and built_for != base:
+        raise TilodError(
+            f"the current release was built for {built_for}, but TILOD_BASE_URI is {base}: its URIs would "
+            f"not be found here.\nBuild for this base (TILOD_BASE_URI={base} tilod build), or serve with "
+            f"TILOD_BASE_URI={built_for}")
+    parts = urlsplit(base)
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    if parts.hostname in LOOPBACK and port != settings.port and not settings.allow_other_port:
+        here = f"{parts.scheme}://{parts.hostname}:{settings.port}/"
+        raise TilodError(
+            f"TILOD_BASE_URI is {base}: every link of the release leads to port {port}, but tilod would "
+            f"listen on {settings.port}.\nServe on port {port} (TILOD_PORT={port}), or build and serve for "
+            f"port {settings.port}: TILOD_BASE_URI={here} tilod build && TILOD_BASE_URI={here} "
+            f"TILOD_PORT={settings.port} tilod serve\n(behind a proxy that answers at {base}: "
+            "TILOD_ALLOW_OTHER_PORT=1)")
+
+
 def run(settings: Settings) -> None:
+    check_address(settings)
     app = create_app(settings)
     app.wsgi_app = strict_input.with_raw_request_line(app.wsgi_app)  # type: ignore[method-assign]
     print(f"tilod: serving {layout.current_link(settings.releases_dir)} on http://{settings.host}:{settings.port}/ "
