@@ -106,8 +106,8 @@ TERRITORY_ALONE = Style(("#cacafb",), "#000091", 1.5)
 TERRITORY_UNDER = Style(("#e3e3fd",), "none", 0.0, outline_only=True)
 TERRITORIES = Style(("#cacafb",), "#000091", 0.8)
 REGIONS = Style(("#f6f6f6",), "#666666", 0.8)
-#: the région map (after the press release's): territories filled and numbered, their EPCIs'
-#: perimeters thin, the territories' perimeters thick on top, the crossing ones hatched
+#: the région map (after the press release's): territories filled, numbered and outlined thick,
+#: their EPCIs' perimeters thin over them, the crossing ones hatched, the préfectures as dots
 NUMBERED_TERRITORIES = Style(PALETTE, "#000091", 2.0)
 EPCI_PERIMETERS = Style(("none",), "#3a3a3a", 0.5, outline_only=True)
 CROSSING = Style(("none",), "#3a3a3a", 0.0, outline_only=True, hatched=True)
