@@ -62,7 +62,9 @@ def write_dumps(
     for dump in DATA_DUMPS:
         path = folder / dump.filename
         if dump.gzipped:
-            with gzip.open(path, "wb", compresslevel=6) as handle:
+            # no name and no time in the gzip header: equal data, equal bytes (release/sharing.py)
+            with path.open("wb") as raw, \
+                    gzip.GzipFile(fileobj=raw, mode="wb", compresslevel=6, mtime=0, filename="") as handle:
                 ox.serialize(triples, handle, format=dump.rdf_format)  # type: ignore[arg-type]
         elif dump.rdf_format == ox.RdfFormat.JSON_LD:
             jsonld.write_graph(triples, path, context, context_url)

@@ -50,6 +50,7 @@ def write_search_index(store: ox.Store, folder: Path) -> int:
             if term is not None:
                 row[name] = term.value
         rows.append(row)
+    rows.sort(key=lambda row: tuple(row.get(name, "") for name in VARIABLES))  # equal data, equal file
     (folder / layout.SEARCH_INDEX).write_text(json.dumps(rows, ensure_ascii=False), encoding="utf-8")
     return len(rows)
 
