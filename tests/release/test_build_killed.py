@@ -42,8 +42,10 @@ STEPS: dict[str, str] = {
     "comparing": r"comparing with the current release",
     "compared": r"\d+ changes since \S+, in \d+ territories",
     "validating the description": r"validating the ontology, VoID and changes with SHACL",
-    "loading the store": r"loading the embedded store",
+    "deriving the store": r"deriving the embedded store from the current one",
+    "store derived": r"embedded store: 0 triples removed and 0 added",
     "writing the search index": r"writing the search index",
+    "sharing": r"sharing the files equal to the current release's",
     "switching current": r"switching current to (?P<version>\S+)",
     "current": r"release (?P<version>\S+) is current \(.*\)",
 }
@@ -115,10 +117,10 @@ class Run:
         return None
 
 
-def run_build(releases: Path, kill_at: str | None = None) -> Run:
-    """Run `tilod build` on the subset; SIGKILL it as soon as step `kill_at`'s line appears."""
+def run_build(releases: Path, kill_at: str | None = None, departements: tuple[str, ...] = SUBSET) -> Run:
+    """Run `tilod build` on `departements`; SIGKILL it as soon as step `kill_at`'s line appears."""
     process = subprocess.Popen(
-        [sys.executable, "-m", "tilod.cli", "build", "--departements", ",".join(SUBSET),
+        [sys.executable, "-m", "tilod.cli", "build", "--departements", ",".join(departements),
          "--releases-dir", str(releases), "--rebuild"],
         # from outside the checkout: the build finds its data, ontology and shapes by itself
         cwd=releases.parent, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
@@ -133,7 +135,7 @@ def run_build(releases: Path, kill_at: str | None = None) -> Run:
                 run.other.append(line)
                 continue
             run.messages.append(progress["message"])
-            if kill_at is not None and step_of(progress["message"]) == kill_at:
+            if kill_at is not None and (step_of(progress["message"]) == kill_at or progress["message"] == kill_at):
                 process.send_signal(signal.SIGKILL)
                 break
         process.wait(timeout=60)
@@ -193,11 +195,25 @@ def test_build_killed_at_each_step_leaves_a_whole_current(releases, step):
         assert_complete(releases / str(run.version_announced()))
 
 
+def test_build_killed_while_loading_a_fresh_store_leaves_a_whole_current(releases):
+    """Other départements (most of the data changed): the store is loaded afresh, not derived,
+    and a kill in that load leaves the current release as it was."""
+    previous = (releases / "current").resolve(strict=True)
+    before = fingerprint(previous)
+    run = run_build(releases, kill_at="loading the embedded store", departements=("60",))
+    assert run.messages[-1] == "loading the embedded store"
+    assert "deriving the embedded store from the current one" in run.messages
+    assert (releases / "current").resolve(strict=True) == previous
+    assert fingerprint(previous) == before
+    assert_complete(previous)
+    assert_no_partial_release(releases)
+
+
 @pytest.fixture(scope="module")
 def next_build(releases) -> tuple[list[Path], Run]:
-    """A build killed while loading the store (as one killed while switching `current`, it
+    """A build killed while deriving the store (as one killed while switching `current`, it
     leaves its `.current-<pid>` link too), then a full build: the leftovers, and the full run."""
-    killed = run_build(releases, kill_at="loading the store")
+    killed = run_build(releases, kill_at="deriving the store")
     (releases / f".current-{killed.process.pid}").symlink_to((releases / "current").readlink())
     left = sorted([*releases.glob(".staging-*"), *releases.glob(".current-*")])
     return left, run_build(releases)

@@ -34,6 +34,7 @@ from tilod.release.fingerprint import build_fingerprint
 from tilod.release.history import ChangeSet, Snapshot, changes_graph, compare, snapshot
 from tilod.release.ontology import write_ontology
 from tilod.release.search_index import write_search_index
+from tilod.release.sharing import derive_store, link_equal_files, sorted_ntriples
 from tilod.settings import Settings
 from tilod.validation.shacl import ValidationResult, load_shapes, validate
 
@@ -103,7 +104,7 @@ def build_release(settings: Settings, out: Callable[[str], None] | None = None) 
         staging.mkdir()
         created = datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
         log("writing dumps")
-        nt = data.serialize(format="nt", encoding="utf-8")
+        nt = sorted_ntriples(data.serialize(format="nt", encoding="utf-8"))
         ox_triples = [q.triple for q in ox.parse(nt, format=ox.RdfFormat.N_TRIPLES)]
         files = write_dumps(ox_triples, staging, {"tilod": str(uris.tilod)}, context, str(uris.jsonld_context))
         shutil.copyfile(settings.context_file, staging / layout.CONTEXT)
@@ -132,15 +133,28 @@ def build_release(settings: Settings, out: Callable[[str], None] | None = None) 
         classes = Counter(str(o) for o in data.objects(None, RDF.type))
         del data, ox_triples  # the largest objects, freed before the store's bulk load adds its own
         give_back_memory()
-        log("loading the embedded store")
+        names = layout.named_graphs(settings.base_uri, version)
+        extras = ((layout.ONTOLOGY, ontology), (layout.VOID, description), (layout.CHANGES, history))
+        graphs = {names[name]: graph.serialize(format="nt", encoding="utf-8") for name, graph in extras}
+        expected = triples + sum(len(graph) for _, graph in extras)
+        previous = current_folder(releases)
+        derived = None
+        if previous is not None:
+            log("deriving the embedded store from the current one")
+            derived = derive_store(previous, staging / layout.STORE, nt, graphs, expected)
         store = ox.Store(str(staging / layout.STORE))
-        store.bulk_load(nt, ox.RdfFormat.N_TRIPLES)  # the default graph: the dataset, as dumped
-        graphs = layout.named_graphs(settings.base_uri, version)
-        for name, graph in ((layout.ONTOLOGY, ontology), (layout.VOID, description), (layout.CHANGES, history)):
-            store.bulk_load(graph.serialize(format="nt", encoding="utf-8"), ox.RdfFormat.N_TRIPLES,
-                            to_graph=ox.NamedNode(graphs[name]))
-        store.optimize()
+        if derived:
+            log(f"embedded store: {len(derived.removed):,} triples removed and {len(derived.added):,} added")
+        else:
+            log("loading the embedded store")
+            store.bulk_load(nt, ox.RdfFormat.N_TRIPLES)  # the default graph: the dataset, as dumped
+            for graph_name, content in graphs.items():
+                store.bulk_load(content, ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(graph_name))
+            store.optimize()
         store_triples = len(store)
+        if store_triples != expected:
+            raise TilodError(f"the embedded store holds {store_triples:,} triples, not the release's "
+                             f"{expected:,}; nothing was switched")
         log("writing the search index")
         write_search_index(store, staging)
         del store
@@ -159,6 +173,10 @@ def build_release(settings: Settings, out: Callable[[str], None] | None = None) 
             "fingerprint": fingerprint,
             "build_seconds": round(time.monotonic() - log.started, 1),
         }
+        shared = []
+        if previous is not None:
+            log("sharing the files equal to the current release's")
+            shared = link_equal_files(staging, previous)
         (staging / layout.MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
         final = layout.release_folder(releases, version)
         os.rename(staging, final)
@@ -167,7 +185,8 @@ def build_release(settings: Settings, out: Callable[[str], None] | None = None) 
         raise
     log(f"switching current to {version}")
     switch_current(releases, version)
-    log(f"release {version} is current ({triples:,} triples; {final})")
+    log(f"release {version} is current ({triples:,} triples; {final}"
+        + (f"; shares {', '.join(shared)} with {previous.name}" if previous and shared else "") + ")")
     return final
 
 
@@ -185,6 +204,14 @@ def same_as_current(releases: Path, fingerprint: str) -> Path | None:
     except (OSError, ValueError, KeyError, TypeError):  # missing or unreadable: build anew
         pass
     return None
+
+
+def current_folder(releases: Path) -> Path | None:
+    """The current release's folder, if there is one."""
+    try:
+        return layout.current_link(releases).resolve(strict=True)
+    except OSError:
+        return None
 
 
 def give_back_memory() -> None:
@@ -228,8 +255,7 @@ def changes_since_current(
     releases: Path, new: Snapshot, version: str, created: str, log: Callable[[str], None]
 ) -> ChangeSet:
     """What changed since the current release; an unreadable one is noted, not fatal."""
-    current = layout.current_link(releases)
-    previous = current.resolve() if current.exists() else None
+    previous = current_folder(releases)
     try:
         changes = compare(previous, new, version, created)
     except (OSError, ValueError, KeyError, SyntaxError) as exc:

@@ -18,6 +18,10 @@ reads it; each asks this module where things are (and imports nothing else of th
       .staging-<version>-<pid>/      a build in progress (removed if its process is gone)
       .current-<pid>                 the link a build is switching to (likewise)
 
+A release shares what it can with the one before it (`release/sharing.py`): a file equal to the
+previous release's is a hard link to it, and the store is a checkpoint of the previous store with
+the difference applied, so that keeping releases costs what changed between them.
+
 In a store, the data is the default graph (the dataset VoID counts and the data dumps hold), and
 the ontology, the VoID description and the changes each are a named graph of their own, named by
 the URL of their file, {base}dumps/<version>/ontology.ttl, void.ttl, changes.ttl (`named_graphs`).
