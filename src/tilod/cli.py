@@ -1,4 +1,4 @@
-"""The `tilod` console script: build, validate, publish, serve."""
+"""The `tilod` console script: build, validate, releases, publish, serve."""
 
 from __future__ import annotations
 
@@ -38,6 +38,12 @@ def make_parser() -> argparse.ArgumentParser:
     build.add_argument("--rebuild", action="store_true", default=None,
                        help="build anew even if nothing changed since the current release (TILOD_REBUILD)")
 
+    kept = sub.add_parser("releases", help="list the releases kept, and prune them to the retention policy")
+    _common(kept)
+    kept.add_argument("--prune", action="store_true", help="remove the releases the policy does not keep")
+    kept.add_argument("--keep", type=int, dest="keep_releases",
+                      help="releases to keep, newest first; 0: all (TILOD_KEEP_RELEASES)")
+
     check = sub.add_parser("validate", help="check a territory list in ANCT's CSV layout")
     _common(check)
     check.add_argument("file", type=Path)
@@ -62,7 +68,8 @@ def make_parser() -> argparse.ArgumentParser:
 
 def _settings(args: argparse.Namespace) -> Settings:
     names = ("base_uri", "data_dir", "releases_dir", "departements", "territories_2023",
-             "territories_phase1", "rebuild", "host", "port", "store_url", "store_update_url", "store_gsp_url")
+             "territories_phase1", "rebuild", "keep_releases", "host", "port", "store_url", "store_update_url",
+             "store_gsp_url")
     return Settings.load(**{n: getattr(args, n, None) for n in names})
 
 
@@ -89,6 +96,31 @@ def _build(settings: Settings) -> int:
     return 0
 
 
+def _releases(settings: Settings, prune: bool) -> int:
+    from tilod.release import retention
+
+    found = retention.releases_in(settings.releases_dir)
+    if not found:
+        print(f"no release in {settings.releases_dir}")
+        return 0
+    going = {r.version for r in retention.to_prune(found, settings.keep_releases)}
+    print(f"{'version':<20} {'triples':>9}  {'scope':<10} {'own MB':>7} {'all MB':>7}")
+    for release in found:
+        scope = ",".join(release.manifest.get("scope") or []) or "national"
+        mark = " current" if release.current else ""
+        if release.version in going:
+            mark += " (pruned)" if prune else " (the policy prunes it)"
+        print(f"{release.version:<20} {release.manifest.get('triples', 0):>9,}  {scope:<10} "
+              f"{release.own_bytes / 1e6:>7.1f} {release.all_bytes / 1e6:>7.1f}{mark}")
+    policy = f"keep {settings.keep_releases}" if settings.keep_releases else "keep all"
+    print(f"{len(found)} releases; own MB: what only that release holds (pruning it gives it back); "
+          f"policy: {policy} (TILOD_KEEP_RELEASES)")
+    if prune:
+        pruned = retention.prune(settings.releases_dir, settings.keep_releases)
+        print(f"pruned {len(pruned)} releases" + (": " + ", ".join(r.version for r in pruned) if pruned else ""))
+    return 0
+
+
 def _validate(settings: Settings, file: Path, year: str) -> int:
     from tilod.records.reference import load_reference
     from tilod.validation.territory_file import validate_territory_file
@@ -111,6 +143,8 @@ def main(argv: list[str] | None = None) -> int:
         settings = _settings(args)
         if args.command == "build":
             return _build(settings)
+        if args.command == "releases":
+            return _releases(settings, args.prune)
         if args.command == "validate":
             return _validate(settings, args.file, args.year)
         if args.command == "publish":

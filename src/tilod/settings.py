@@ -35,6 +35,9 @@ class Settings:
     territories_phase1: Path | None = None
     #: build a new release even when the current one was built from the same inputs and code
     rebuild: bool = False
+    #: releases the releases folder keeps, newest first (0: all; the current one and the one
+    #: before it are always kept)
+    keep_releases: int = 10
     #: the vocabulary and the shapes every release is built with
     ontology_file: Path = PROJECT / "ontology/tilod.ttl"
     shapes_file: Path = PROJECT / "shapes/tilod-shapes.ttl"
@@ -68,6 +71,8 @@ class Settings:
             raise TilodError(
                 f"TILOD_BASE_URI must be an http(s) URI ending with '/', got {self.base_uri!r}"
             )
+        if self.keep_releases < 0:
+            raise TilodError(f"TILOD_KEEP_RELEASES must be 0 (keep all) or more, got {self.keep_releases}")
 
     def territory_lists(self) -> tuple[Path, Path]:
         """(2023-2027 list, first-phase list): as set, else the defaults inside data_dir."""

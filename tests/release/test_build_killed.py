@@ -124,7 +124,8 @@ def run_build(releases: Path, kill_at: str | None = None, departements: tuple[st
          "--releases-dir", str(releases), "--rebuild"],
         # from outside the checkout: the build finds its data, ontology and shapes by itself
         cwd=releases.parent, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-        env={k: v for k, v in os.environ.items() if not k.startswith("TILOD_")},
+        # every release kept: pruning (tests/release/test_retention.py) would add a line to STEPS
+        env={**{k: v for k, v in os.environ.items() if not k.startswith("TILOD_")}, "TILOD_KEEP_RELEASES": "0"},
     )
     run = Run(process)
     assert process.stderr is not None

@@ -33,6 +33,7 @@ from tilod.release.dumps import describe_file, sha256_of, write_dumps
 from tilod.release.fingerprint import build_fingerprint
 from tilod.release.history import ChangeSet, Snapshot, changes_graph, compare, snapshot
 from tilod.release.ontology import write_ontology
+from tilod.release.retention import prune
 from tilod.release.search_index import write_search_index
 from tilod.release.sharing import derive_store, link_equal_files, sorted_ntriples
 from tilod.settings import Settings
@@ -187,7 +188,20 @@ def build_release(settings: Settings, out: Callable[[str], None] | None = None) 
     switch_current(releases, version)
     log(f"release {version} is current ({triples:,} triples; {final}"
         + (f"; shares {', '.join(shared)} with {previous.name}" if previous and shared else "") + ")")
+    prune_after_build(releases, settings.keep_releases, log)
     return final
+
+
+def prune_after_build(releases: Path, keep: int, log: Callable[[str], None]) -> None:
+    """Apply the retention policy; the new release is current whatever happens here."""
+    try:
+        pruned = prune(releases, keep)
+    except OSError as exc:
+        log(f"note: the releases folder was not pruned ({exc}); `tilod releases --prune` retries")
+        return
+    if pruned:
+        log(f"pruned {len(pruned)} releases (TILOD_KEEP_RELEASES={keep}): "
+            + ", ".join(r.version for r in pruned))
 
 
 def same_as_current(releases: Path, fingerprint: str) -> Path | None:
@@ -268,9 +282,11 @@ def changes_since_current(
 
 
 def remove_stale_staging(releases: Path) -> None:
-    """Remove what killed builds left (`.staging-<version>-<pid>`, and the `.current-<pid>` link
-    of one killed while switching) whose process is gone."""
-    for leftover in [*releases.glob(layout.STAGING_PREFIX + "*"), *releases.glob(layout.SWITCHING_PREFIX + "*")]:
+    """Remove what killed builds left (`.staging-<version>-<pid>`, the `.current-<pid>` link of
+    one killed while switching, `.pruning-<version>-<pid>` of one killed while pruning) whose
+    process is gone."""
+    prefixes = (layout.STAGING_PREFIX, layout.SWITCHING_PREFIX, layout.PRUNING_PREFIX)
+    for leftover in [path for prefix in prefixes for path in releases.glob(prefix + "*")]:
         pid = leftover.name.rsplit("-", 1)[-1]
         if pid.isdigit() and int(pid) != os.getpid() and not Path(f"/proc/{pid}").exists():
             if leftover.is_symlink():

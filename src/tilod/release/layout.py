@@ -17,6 +17,7 @@ reads it; each asks this module where things are (and imports nothing else of th
       failed/<version>/validation-report.ttl    a build that SHACL refused
       .staging-<version>-<pid>/      a build in progress (removed if its process is gone)
       .current-<pid>                 the link a build is switching to (likewise)
+      .pruning-<version>-<pid>/      a release being pruned (likewise)
 
 A release shares what it can with the one before it (`release/sharing.py`): a file equal to the
 previous release's is a hard link to it, and the store is a checkpoint of the previous store with
@@ -70,6 +71,8 @@ FAILED = "failed"
 STAGING_PREFIX = ".staging-"
 #: the new `current` link, made beside it and renamed over it
 SWITCHING_PREFIX = ".current-"
+#: a release being pruned, renamed out of sight first (release/retention.py)
+PRUNING_PREFIX = ".pruning-"
 
 
 def ontology_version_iri(version: str) -> str:
