@@ -14,6 +14,15 @@ And the URIs of what identifies the same places elsewhere (graph/links.py), the 
 rdflib.term.URIRef('https://annuaire-entreprises.data.gouv.fr/entreprise/200071892')
 >>> geo_api_record("communes", "02408")
 rdflib.term.URIRef('https://geo.api.gouv.fr/communes/02408')
+
+And, for each `{base}id/...` URI, where its history is (Memento, RFC 7089; serving/memento.py):
+
+>>> uris.memento("20231114T120000Z", "http://localhost:8000/id/epci/200071892")
+'http://localhost:8000/memento/20231114T120000Z/id/epci/200071892'
+>>> uris.timegate("http://localhost:8000/id/epci/200071892")
+'http://localhost:8000/timegate/id/epci/200071892'
+>>> uris.timemap("http://localhost:8000/id/epci/200071892")
+'http://localhost:8000/timemap/id/epci/200071892'
 """
 
 from __future__ import annotations
@@ -137,6 +146,23 @@ class Uris:
     def jsonld_context(self) -> URIRef:
         """The JSON-LD context the release's JSON-LD names (a file of each release)."""
         return URIRef(self.base + "def/tilod/context.jsonld")
+
+    def _history(self, kind: str, uri: str) -> str:
+        if not uri.startswith(self.id):
+            raise ValueError(f"{uri} is not a {self.id}... URI: it has no history here")
+        return f"{self.base}{kind}/{uri[len(self.base):]}"
+
+    def memento(self, version: str, uri: str) -> str:
+        """`uri` as release `version` described it (URI-M)."""
+        return self._history(f"memento/{version}", uri)
+
+    def timegate(self, uri: str) -> str:
+        """Where a request with Accept-Datetime is sent to the memento of `uri` then (URI-G)."""
+        return self._history("timegate", uri)
+
+    def timemap(self, uri: str) -> str:
+        """The list of the mementos of `uri` (URI-T)."""
+        return self._history("timemap", uri)
 
     @property
     def void(self) -> URIRef:

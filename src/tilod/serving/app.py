@@ -10,7 +10,7 @@ from werkzeug.exceptions import HTTPException
 
 from tilod.errors import TilodError
 from tilod.release import layout
-from tilod.serving import downloads, history_page, landing, resources, sparql, strict_input, uri_policy
+from tilod.serving import downloads, history_page, landing, memento, resources, sparql, strict_input, uri_policy
 from tilod.serving.access_log import log_to_stderr
 from tilod.serving.http import add_cors, add_nosniff, leave_date_to_server, plain_error
 from tilod.serving.i18n import template_globals
@@ -35,7 +35,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     # (a remote store may come up after the web workers: until then they answer 503)
     app.extensions["tilod.settings"] = settings
     app.extensions["tilod.releases"] = holder
-    for blueprint in (landing.bp, resources.bp, sparql.bp, downloads.bp, history_page.bp, uri_policy.bp):
+    for blueprint in (landing.bp, resources.bp, memento.bp, sparql.bp, downloads.bp, history_page.bp, uri_policy.bp):
         app.register_blueprint(blueprint)
 
     if not settings.store_url:

@@ -27,7 +27,7 @@ def cacheable(response: Response, release: ServedRelease, variant: str) -> Respo
 
 def add_cors(response: Response) -> Response:
     response.headers["Access-Control-Allow-Origin"] = "*"
-    response.headers["Access-Control-Expose-Headers"] = "ETag, Content-Length, Content-Location, Link"
+    response.headers["Access-Control-Expose-Headers"] = "ETag, Content-Length, Content-Location, Link, Memento-Datetime"
     return response
 
 

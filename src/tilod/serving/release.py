@@ -16,7 +16,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from flask import current_app
+from flask import current_app, g
 
 from tilod.release import layout
 from tilod.settings import Settings
@@ -28,6 +28,10 @@ POINTER_TTL = 2.0  # seconds a remote store's pointer is trusted before it is re
 #: seconds `releases/current` is trusted before it is resolved again (a lstat per folder of its
 #: path, on every request otherwise): a new release is served within this delay
 CURRENT_TTL = 0.5
+#: earlier releases kept open for their mementos (serving/memento.py), least recently used out
+MAX_PAST_OPEN = 4
+#: (version, URI) -> whether that release describes that URI, remembered (a release never changes)
+MAX_DESCRIBED = 100_000
 
 
 class NoRelease(StoreUnavailable):
@@ -65,6 +69,9 @@ class ReleaseHolder:
         self._release: ServedRelease | None = None
         self._checked = 0.0
         self._pointer: RemoteStore | None = None
+        self._past: OrderedDict[str, ServedRelease] = OrderedDict()
+        self._published: dict[str, datetime | None] = {}
+        self._described: OrderedDict[tuple[str, str], bool] = OrderedDict()
         if settings.store_url:
             self._pointer = RemoteStore(settings.store_url, "", settings.query_timeout, 1_000_000)
 
@@ -129,6 +136,58 @@ class ReleaseHolder:
         assert self._release is not None
         return self._release
 
+    def kept(self) -> list[str]:
+        """The versions of the releases in the releases folder (each may be a memento), oldest first."""
+        try:
+            names = [p.name for p in self.settings.releases_dir.iterdir() if layout.VERSION.fullmatch(p.name)]
+        except OSError:
+            return []
+        return sorted(names)
+
+    def release(self, version: str) -> ServedRelease | None:
+        """The release `version`, the current one or an earlier one kept in the folder (opened
+        on demand, the last few kept open); None if there is no such release."""
+        current = self.get()
+        if version == current.version:
+            return current
+        with self._lock:
+            past = self._past.get(version)
+            if past is not None:
+                self._past.move_to_end(version)
+                return past
+            if not layout.VERSION.fullmatch(version) or version not in self.kept():
+                return None
+            try:
+                past = self._past[version] = self._open(version)
+            except (NoRelease, OSError):  # pruned meanwhile, or its store cannot be opened
+                return None
+            while len(self._past) > MAX_PAST_OPEN:
+                self._past.popitem(last=False)[1].data.close()
+            return past
+
+    def published(self, version: str) -> datetime | None:
+        """When release `version` was published (its manifest's `created`); None if unreadable."""
+        if version not in self._published:
+            try:
+                created = layout.read_manifest(layout.release_folder(self.settings.releases_dir, version))["created"]
+                self._published[version] = datetime.fromisoformat(created.replace("Z", "+00:00"))
+            except (OSError, ValueError, KeyError, TypeError):
+                return None
+        return self._published[version]
+
+    def describes(self, version: str, uri: str) -> bool:
+        """Whether release `version` (kept in the folder) describes `uri`."""
+        key = (version, uri)
+        known = self._described.get(key)
+        if known is None:
+            release = self.release(version)
+            if release is None:
+                return False
+            known = self._described[key] = bool(release.data.describe(uri))
+            while len(self._described) > MAX_DESCRIBED:
+                self._described.popitem(last=False)
+        return known
+
     @property
     def ready(self) -> bool:
         return self._release is not None
@@ -136,11 +195,47 @@ class ReleaseHolder:
     def close(self) -> None:
         if self._release is not None:
             self._release.data.close()
+        for past in self._past.values():
+            past.data.close()
+
+
+def releases() -> ReleaseHolder:
+    return current_app.extensions["tilod.releases"]
 
 
 def current_release() -> ServedRelease:
-    """The release the app serves now (its ReleaseHolder, set up by app.py)."""
-    return current_app.extensions["tilod.releases"].get()
+    """The release this request is answered from: the current one (its ReleaseHolder, set up by
+    app.py), or the earlier one a memento's URL names (`serve_from`)."""
+    chosen = g.get("tilod_release")
+    return chosen if chosen is not None else releases().get()
+
+
+@dataclass(frozen=True)
+class MementoServed:
+    """The memento a request asked for: `original` (URI-R) as release `version` described it,
+    at `url` (URI-M); the pages say so, with links to the current version and to `timemap`."""
+
+    version: str
+    published: str
+    original: str
+    url: str
+    timemap: str
+
+
+def serve_from(release: ServedRelease, memento: MementoServed) -> None:
+    """Answer the rest of this request from `release`, as the memento `memento`."""
+    g.tilod_release = release
+    g.tilod_memento = memento
+
+
+def memento_served() -> MementoServed | None:
+    return g.get("tilod_memento")
+
+
+def document_url(uri: str) -> str:
+    """Where the documents of `uri` are served in this request: at its URI, or at the memento's URL."""
+    memento = memento_served()
+    return memento.url if memento is not None and memento.original == uri else uri
 
 
 def current_settings() -> Settings:

@@ -26,7 +26,7 @@ StartResponse = Callable[..., object]
 WsgiApp = Callable[..., Iterable[bytes]]
 
 #: the request headers a marked answer may depend on (Vary: Accept; 304 or not)
-KEY_HEADERS = ("HTTP_ACCEPT", "HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE")
+KEY_HEADERS = ("HTTP_ACCEPT", "HTTP_ACCEPT_DATETIME", "HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE")
 #: a request with one of these is answered by Flask (byte ranges, other preconditions)
 FLASK_ONLY_HEADERS = ("HTTP_RANGE", "HTTP_IF_RANGE", "HTTP_IF_MATCH", "HTTP_IF_UNMODIFIED_SINCE")
 MAX_ANSWERS = 4096  # kept per release and web worker (LRU)

@@ -21,12 +21,12 @@ from tilod.graph.uris import Uris
 from tilod.release import layout
 from tilod.serving.http import cacheable, plain_error
 from tilod.serving.i18n import page_lang
-from tilod.serving.release import ServedRelease, current_release, current_settings
+from tilod.serving.release import ServedRelease, current_release, current_settings, document_url
 from tilod.serving.render import FORMAT_LINKS, JSON_LD, html_rows, json_ld, serialize
 from tilod.serving.views import ontology_doc, pages, shapes_doc
 from tilod.serving.views.links_out import links_out
 from tilod.serving.views.terms import UnreadableFile
-from tilod.sparql.media_types import HTML, RDF_FORMATS, content_type, extension
+from tilod.sparql.media_types import HTML, LINK_FORMAT, RDF_FORMATS, content_type, extension
 from tilod.sparql.negotiation import choose_document, split_extension
 
 bp = Blueprint("resources", __name__)
@@ -119,19 +119,28 @@ def rendered(uri: str, media: str, triples: Callable[[], list[ox.Triple]], varia
         found = triples()
         if not found:
             return None
-        return page(uri, found) if page is not None else render(uri, uri, found, media)
+        return page(uri, found) if page is not None else render(uri, document_url(uri), found, media)
 
     return cached((html_variant(variant, media), uri, media), produce)
 
 
+def history_links(uri: str, memento: bool) -> list[str]:
+    """The Link relations (RFC 7089) from `uri`'s documents, or from a memento of it, to its history."""
+    uris = Uris(current_settings().base_uri)
+    return [*([f'<{uri}>; rel="original"'] if memento else []), f'<{uris.timegate(uri)}>; rel="timegate"',
+            f'<{uris.timemap(uri)}>; rel="timemap"; type="{LINK_FORMAT}"']
+
+
 def respond(uri: str, body: bytes, media: str, negotiated: bool, variant: str,
-            about: str | None = None) -> Response:
-    """`uri` is where the documents are served, `about` the thing they describe (if another IRI)."""
+            about: str | None = None, history: list[str] | None = None) -> Response:
+    """`uri` is where the documents are served, `about` the thing they describe (if another IRI),
+    `history` the links to its mementos."""
     ext = extension(media)
     response = Response(body, content_type=content_type(media))
     # the other forms of the same document (RFC 8288), as the page's <link rel="alternate">
     links = [f'<{uri}.{other}>; rel="alternate"; type="{other_media}"'
              for other, _, other_media in [*FORMAT_LINKS, ("html", "HTML", HTML)] if other_media != media]
+    links += history or []
     if negotiated:
         response.headers["Vary"] = "Accept"
         response.headers["Content-Location"] = f"{uri}.{ext}"
@@ -141,20 +150,29 @@ def respond(uri: str, body: bytes, media: str, negotiated: bool, variant: str,
     return cacheable(response, current_release(), f"{html_variant(variant, media)}-{ext}")
 
 
-def not_found(uri: str, media: str) -> Response:
+def not_found(uri: str, media: str, memento: bool = False) -> Response:
+    version = current_release().version
     if media == HTML:
         settings = current_settings()
         body = render_template(
             "message.html", title="Ressource inconnue", uri=uri, base=settings.base_uri,
-            message="Cette URI n'est pas décrite dans la release courante de tilod.",
-            version=current_release().version,
+            message=(f"Cette URI n'est pas décrite dans la release {version} de tilod." if memento
+                     else "Cette URI n'est pas décrite dans la release courante de tilod."),
+            version=version,
         )
         return Response(body, status=404, content_type=content_type(HTML))
-    return plain_error(404, f"Not found: {uri} is not described in the current release")
+    where = f"release {version}" if memento else "the current release"
+    return plain_error(404, f"Not found: {uri} is not described in {where}")
 
 
 @bp.route("/id/<path:rest>", methods=["GET"])
 def resource(rest: str) -> Response:
+    return describe_resource(rest, None)
+
+
+def describe_resource(rest: str, memento_of: str | None) -> Response:
+    """The documents of `{base}id/<rest>` as the release served describes it: the current one,
+    or the earlier release `memento_of` names (its URI-M, serving/memento.py)."""
     path, ext = split_extension(rest)
     media, negotiated = choose(ext)
     if media is None:
@@ -164,11 +182,13 @@ def resource(rest: str) -> Response:
         return refused
     uri = current_settings().base_uri + "id/" + path
     page = pages.page_for(path) if media == HTML else None
-    variant = "page" if page else "id"
+    # a memento's page is not the current one's, even from the same release: its own cache key and ETag
+    variant = ("memento-" if memento_of else "") + ("page" if page else "id")
     body = rendered(uri, media, lambda: current_release().data.describe(uri), variant, page)
     if body is None:
-        return not_found(uri, media)
-    return respond(uri, body, media, negotiated, variant)
+        return not_found(uri, media, memento_of is not None)
+    return respond(document_url(uri), body, media, negotiated, variant, about=uri if memento_of else None,
+                   history=history_links(uri, memento_of is not None))
 
 
 def _file_triples(path: Path, base: str) -> list[ox.Triple]:

@@ -11,6 +11,8 @@ from __future__ import annotations
 import pyoxigraph as ox
 
 HTML = "text/html"
+#: a TimeMap's (RFC 6690, as RFC 7089 uses it)
+LINK_FORMAT = "application/link-format"
 
 #: media type -> (extension, pyoxigraph format); the order is the server's preference
 RDF_FORMATS: dict[str, tuple[str, ox.RdfFormat]] = {

@@ -15,7 +15,7 @@ import pyoxigraph as ox
 from tilod.graph.namespaces import TILOD
 from tilod.serving.i18n import href as localised_href
 from tilod.serving.i18n import page_lang
-from tilod.serving.release import current_release, current_settings
+from tilod.serving.release import current_release, current_settings, document_url
 from tilod.serving.render import FORMAT_LINKS, html_rows, labels_of
 from tilod.serving.rendering import maps
 from tilod.serving.views.links_out import links_out
@@ -73,7 +73,7 @@ def common_context(uri: str, description: Description) -> dict:
     release = current_release()
     label, outgoing, incoming = html_rows(uri, description.triples, {"tilod": str(TILOD)})
     return {
-        "uri": uri, "doc_base": uri, "label": label or uri, "formats": FORMAT_LINKS,
+        "uri": uri, "doc_base": document_url(uri), "label": label or uri, "formats": FORMAT_LINKS,
         "alt_labels": [alt for alt in description.texts(ALT_LABEL) if alt != label],
         "outgoing": outgoing, "incoming": incoming,
         "links_out": links_out(uri, description.triples, settings.base_uri),
