@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 import requests
 from memento_client import MementoClient
+from proxy import start_nginx, stop_nginx
 from rdflib import Graph, URIRef
 from server import ServerProcess, free_port, start_server, stop_server
 
@@ -164,6 +165,29 @@ def test_memento_client_finds_the_memento_of_a_date(history):
     assert info["mementos"]["closest"]["uri"] == [f"{url}memento/{history.first.version}/{TERRITORY}"]
     assert info["mementos"]["closest"]["datetime"] == history.first.published.replace(tzinfo=None)
     assert info["mementos"]["last"]["uri"] == [f"{url}memento/{history.second.version}/{TERRITORY}"]
+
+
+def test_behind_nginx_each_date_still_gets_its_own_memento(history):
+    """nginx (deploy/nginx.conf) passes Accept-Datetime through and never answers one date with
+    the TimeGate's answer to another; the mementos themselves come from its cache."""
+    nginx = start_nginx(history.server.url)
+    try:
+        url = history.server.url
+        for _ in range(2):  # the second round would be where a wrongly kept answer shows
+            for k, moment in ((history.first, history.second.published - timedelta(seconds=1)),
+                              (history.second, history.second.published)):
+                answer = requests.get(f"{nginx.url}timegate/{TERRITORY}", headers={"Accept-Datetime": http_date(moment)},
+                                      allow_redirects=False, timeout=10)
+                assert answer.status_code == 302
+                assert answer.headers["Location"] == f"{url}memento/{k.version}/{TERRITORY}"
+        memento = f"{nginx.url}memento/{history.first.version}/{TERRITORY}"
+        first = requests.get(memento, headers={"Accept": "text/turtle"}, timeout=10)
+        again = requests.get(memento, headers={"Accept": "text/turtle"}, timeout=10)
+        assert again.headers["X-Cache-Status"] == "HIT"
+        assert again.headers["Memento-Datetime"] == first.headers["Memento-Datetime"] == http_date(history.first.published)
+        assert again.content == first.content
+    finally:
+        stop_nginx(nginx)
 
 
 @pytest.mark.parametrize(("path", "headers", "status", "says"), [

@@ -62,10 +62,10 @@ def mementos(uri: str) -> list[Memento]:
     return found
 
 
-def _original(rest: str) -> tuple[str, str]:
-    """(URI-R, its path without a format suffix) of `id/<rest>`."""
+def _original(rest: str) -> str:
+    """The URI-R of `id/<rest>` (without a format suffix)."""
     path, _ = split_extension(rest)
-    return current_settings().base_uri + "id/" + path, path
+    return current_settings().base_uri + "id/" + path
 
 
 def _unknown(uri: str) -> Response:
@@ -74,7 +74,7 @@ def _unknown(uri: str) -> Response:
 
 @bp.route("/timegate/id/<path:rest>", methods=["GET"])
 def timegate(rest: str) -> Response:
-    uri, _ = _original(rest)
+    uri = _original(rest)
     asked = request.headers.get("Accept-Datetime")
     try:
         moment = accept_datetime(asked) if asked else None
@@ -110,7 +110,7 @@ def _memento_links(found: list[Memento], uris: Uris, uri: str, chosen: Memento |
 
 @bp.route("/timemap/id/<path:rest>", methods=["GET"])
 def timemap(rest: str) -> Response:
-    uri, _ = _original(rest)
+    uri = _original(rest)
     found = mementos(uri)
     if not found:
         return _unknown(uri)
@@ -126,7 +126,7 @@ def timemap(rest: str) -> Response:
 @bp.route("/memento/<version>/id/<path:rest>", methods=["GET"])
 def memento(version: str, rest: str) -> Response:
     release = releases().release(version)
-    uri, _ = _original(rest)
+    uri = _original(rest)
     if release is None:
         return plain_error(404, f"Not found: no release {version[:40]!r} is kept; the mementos of {uri} are "
                                 f"listed at {Uris(current_settings().base_uri).timemap(uri)}")

@@ -8,6 +8,7 @@ way the release's small files (manifest, ontology, shapes, VoID, dumps) come fro
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 from collections import OrderedDict
@@ -70,7 +71,7 @@ class ReleaseHolder:
         self._checked = 0.0
         self._pointer: RemoteStore | None = None
         self._past: OrderedDict[str, ServedRelease] = OrderedDict()
-        self._published: dict[str, datetime | None] = {}
+        self._published: dict[str, datetime] = {}
         self._described: OrderedDict[tuple[str, str], bool] = OrderedDict()
         if settings.store_url:
             self._pointer = RemoteStore(settings.store_url, "", settings.query_timeout, 1_000_000)
@@ -184,8 +185,9 @@ class ReleaseHolder:
             if release is None:
                 return False
             known = self._described[key] = bool(release.data.describe(uri))
-            while len(self._described) > MAX_DESCRIBED:
-                self._described.popitem(last=False)
+            with contextlib.suppress(KeyError):  # another thread emptied it meanwhile
+                while len(self._described) > MAX_DESCRIBED:
+                    self._described.popitem(last=False)
         return known
 
     @property
