@@ -14,38 +14,25 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import statistics
-import subprocess
-import sys
 import tempfile
-import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+from checkouts import ROOT, earlier_checkout, head_commit, timed_build
 from machine import describe_machine
 
-ROOT = Path(__file__).resolve().parent.parent
 DUMPS = ("tilod.ttl", "tilod.nt.gz", "tilod.jsonld")
 TARGET_S, TARGET_MIB = 60, 2048
 
 
 def build(source: Path, releases: Path) -> dict:
     """One national build of the checkout at `source`: seconds, peak MiB, triples, dump bytes."""
-    env = {**{k: v for k, v in os.environ.items() if not k.startswith("TILOD_")}, "PYTHONPATH": str(source / "src")}
-    started = time.monotonic()
-    process = subprocess.Popen([sys.executable, "-m", "tilod.cli", "build", "--releases-dir", str(releases)],
-                               cwd=source, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    assert process.stderr is not None
-    log = process.stderr.read().decode("utf-8", errors="replace")
-    _, status, usage = os.wait4(process.pid, 0)
-    seconds = time.monotonic() - started
-    if os.waitstatus_to_exitcode(status):
-        raise RuntimeError(f"build of {source} failed:\n{log[-2000:]}")
+    timed = timed_build(source, releases)
     current = releases / "current"
     manifest = json.loads((current / "release.json").read_text(encoding="utf-8"))
     store = sum(p.stat().st_size for p in (current / "store").rglob("*") if p.is_file())
-    return {"seconds": seconds, "peak_mib": usage.ru_maxrss / 1024, "triples": manifest["triples"],
+    return {"seconds": timed.seconds, "peak_mib": timed.peak_mib, "triples": manifest["triples"],
             "store": store, **{name: (current / name).stat().st_size for name in DUMPS}}
 
 
@@ -55,21 +42,15 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--out", type=Path, default=ROOT / "bench/results/build-side-by-side.md")
     args = parser.parse_args()
-    head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True,
-                          check=True).stdout.strip()
-    with tempfile.TemporaryDirectory(prefix="tilod-bench-build-") as tmp:
-        before = Path(tmp) / "before"
-        subprocess.run(["git", "worktree", "add", "--detach", str(before), args.before], cwd=ROOT,
-                       check=True, capture_output=True)
-        try:
-            runs: dict[str, list[dict]] = {"before": [], "now": []}
-            for round_ in range(args.rounds):
-                for name, source in (("before", before), ("now", ROOT)):
-                    releases = Path(tmp) / f"{name}-{round_}"
-                    runs[name].append(build(source, releases))
-                    print(name, round_ + 1, {k: round(v, 1) for k, v in runs[name][-1].items()}, flush=True)
-        finally:
-            subprocess.run(["git", "worktree", "remove", "--force", str(before)], cwd=ROOT, check=True)
+    head = head_commit()
+    runs: dict[str, list[dict]] = {"before": [], "now": []}
+    with tempfile.TemporaryDirectory(prefix="tilod-bench-build-") as tmp, \
+            earlier_checkout(args.before, Path(tmp) / "before") as before:
+        for round_ in range(args.rounds):
+            for name, source in (("before", before), ("now", ROOT)):
+                releases = Path(tmp) / f"{name}-{round_}"
+                runs[name].append(build(source, releases))
+                print(name, round_ + 1, {k: round(v, 1) for k, v in runs[name][-1].items()}, flush=True)
 
     def median(name: str, key: str) -> float:
         return statistics.median(r[key] for r in runs[name])

@@ -16,17 +16,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import subprocess
-import sys
 import tempfile
-import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+from checkouts import ROOT, earlier_checkout, head_commit, timed_build
 from machine import describe_machine
 
-ROOT = Path(__file__).resolve().parent.parent
 LIST_2024 = "data/territoires/ti_2023_groupements_20240916.csv"
 
 
@@ -49,22 +45,13 @@ def disk_bytes(folder: Path) -> int:
 def build(source: Path, releases: Path, extra: list[str]) -> dict:
     """One national build of the checkout at `source` into `releases`: seconds, peak MiB, the
     disk the folder gained, and the store's lines of the build log."""
-    env = {**{k: v for k, v in os.environ.items() if not k.startswith("TILOD_")}, "PYTHONPATH": str(source / "src"),
-           "TILOD_KEEP_RELEASES": "0"}  # every release kept: what they all cost, none pruned
     before = disk_bytes(releases) if releases.exists() else 0
-    started = time.monotonic()
-    process = subprocess.Popen([sys.executable, "-m", "tilod.cli", "build", "--releases-dir", str(releases), *extra],
-                               cwd=source, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    assert process.stderr is not None
-    log = process.stderr.read().decode("utf-8", errors="replace")
-    _, status, usage = os.wait4(process.pid, 0)
-    seconds = time.monotonic() - started
-    if os.waitstatus_to_exitcode(status):
-        raise RuntimeError(f"build of {source} failed:\n{log[-2000:]}")
+    # every release kept: what they all cost, none pruned
+    timed = timed_build(source, releases, *extra, TILOD_KEEP_RELEASES="0")
     manifest = json.loads((releases / "current" / "release.json").read_text(encoding="utf-8"))
-    store_line = next((line.split("] ", 1)[1] for line in log.splitlines()
+    store_line = next((line.split("] ", 1)[1] for line in timed.log.splitlines()
                        if "embedded store" in line and "deriving" not in line), "")
-    return {"seconds": seconds, "peak_mib": usage.ru_maxrss / 1024, "added": disk_bytes(releases) - before,
+    return {"seconds": timed.seconds, "peak_mib": timed.peak_mib, "added": disk_bytes(releases) - before,
             "total": disk_bytes(releases), "triples": manifest["triples"], "store": store_line}
 
 
@@ -74,22 +61,16 @@ def main() -> None:
     parser.add_argument("--rebuilds", type=int, default=9)
     parser.add_argument("--out", type=Path, default=ROOT / "bench/results/release-history.md")
     args = parser.parse_args()
-    head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True,
-                          check=True).stdout.strip()
+    head = head_commit()
     steps = series(args.rebuilds)
     runs: dict[str, list[dict]] = {"before": [], "now": []}
-    with tempfile.TemporaryDirectory(prefix="tilod-bench-history-") as tmp:
-        before = Path(tmp) / "before"
-        subprocess.run(["git", "worktree", "add", "--detach", str(before), args.before], cwd=ROOT,
-                       check=True, capture_output=True)
-        try:
-            for label, extra in steps:
-                for name, source in (("before", before), ("now", ROOT)):
-                    runs[name].append(build(source, Path(tmp) / f"releases-{name}", extra))
-                    print(name, label, {k: v if isinstance(v, str) else round(v, 1)
-                                        for k, v in runs[name][-1].items()}, flush=True)
-        finally:
-            subprocess.run(["git", "worktree", "remove", "--force", str(before)], cwd=ROOT, check=True)
+    with tempfile.TemporaryDirectory(prefix="tilod-bench-history-") as tmp, \
+            earlier_checkout(args.before, Path(tmp) / "before") as before:
+        for label, extra in steps:
+            for name, source in (("before", before), ("now", ROOT)):
+                runs[name].append(build(source, Path(tmp) / f"releases-{name}", extra))
+                print(name, label, {k: v if isinstance(v, str) else round(v, 1)
+                                    for k, v in runs[name][-1].items()}, flush=True)
 
     lines = [
         f"# Keeping releases, {args.before} and {head} side by side ({datetime.now(UTC):%Y-%m-%d %H:%M} UTC)", "",
