@@ -103,21 +103,22 @@ def _releases(settings: Settings, prune: bool) -> int:
     if not found:
         print(f"no release in {settings.releases_dir}")
         return 0
-    going = {r.version for r in retention.to_prune(found, settings.keep_releases)}
+    going = retention.to_prune(found, settings.keep_releases)
     print(f"{'version':<20} {'triples':>9}  {'scope':<10} {'own MB':>7} {'all MB':>7}")
     for release in found:
         scope = ",".join(release.manifest.get("scope") or []) or "national"
         mark = " current" if release.current else ""
-        if release.version in going:
+        if release in going:
             mark += " (pruned)" if prune else " (the policy prunes it)"
+        own, whole = retention.disk_use(release.folder)
         print(f"{release.version:<20} {release.manifest.get('triples', 0):>9,}  {scope:<10} "
-              f"{release.own_bytes / 1e6:>7.1f} {release.all_bytes / 1e6:>7.1f}{mark}")
+              f"{own / 1e6:>7.1f} {whole / 1e6:>7.1f}{mark}")
     policy = f"keep {settings.keep_releases}" if settings.keep_releases else "keep all"
     print(f"{len(found)} releases; own MB: what only that release holds (pruning it gives it back); "
           f"policy: {policy} (TILOD_KEEP_RELEASES)")
     if prune:
-        pruned = retention.prune(settings.releases_dir, settings.keep_releases)
-        print(f"pruned {len(pruned)} releases" + (": " + ", ".join(r.version for r in pruned) if pruned else ""))
+        retention.remove(settings.releases_dir, going)
+        print(f"pruned {len(going)} releases" + (": " + ", ".join(r.version for r in going) if going else ""))
     return 0
 
 

@@ -33,7 +33,7 @@ from tilod.release.dumps import describe_file, sha256_of, write_dumps
 from tilod.release.fingerprint import build_fingerprint
 from tilod.release.history import ChangeSet, Snapshot, changes_graph, compare, snapshot
 from tilod.release.ontology import write_ontology
-from tilod.release.retention import prune
+from tilod.release.retention import prune_after_build
 from tilod.release.search_index import write_search_index
 from tilod.release.sharing import derive_store, link_equal_files, sorted_ntriples
 from tilod.settings import Settings
@@ -138,7 +138,7 @@ def build_release(settings: Settings, out: Callable[[str], None] | None = None) 
         extras = ((layout.ONTOLOGY, ontology), (layout.VOID, description), (layout.CHANGES, history))
         graphs = {names[name]: graph.serialize(format="nt", encoding="utf-8") for name, graph in extras}
         expected = triples + sum(len(graph) for _, graph in extras)
-        previous = current_folder(releases)
+        previous = layout.current_folder(releases)
         derived = None
         if previous is not None:
             log("deriving the embedded store from the current one")
@@ -192,18 +192,6 @@ def build_release(settings: Settings, out: Callable[[str], None] | None = None) 
     return final
 
 
-def prune_after_build(releases: Path, keep: int, log: Callable[[str], None]) -> None:
-    """Apply the retention policy; the new release is current whatever happens here."""
-    try:
-        pruned = prune(releases, keep)
-    except OSError as exc:
-        log(f"note: the releases folder was not pruned ({exc}); `tilod releases --prune` retries")
-        return
-    if pruned:
-        log(f"pruned {len(pruned)} releases (TILOD_KEEP_RELEASES={keep}): "
-            + ", ".join(r.version for r in pruned))
-
-
 def same_as_current(releases: Path, fingerprint: str) -> Path | None:
     """The current release, if it was built from what `fingerprint` digests and every file its
     manifest lists is still whole (its checksum); else None."""
@@ -218,14 +206,6 @@ def same_as_current(releases: Path, fingerprint: str) -> Path | None:
     except (OSError, ValueError, KeyError, TypeError):  # missing or unreadable: build anew
         pass
     return None
-
-
-def current_folder(releases: Path) -> Path | None:
-    """The current release's folder, if there is one."""
-    try:
-        return layout.current_link(releases).resolve(strict=True)
-    except OSError:
-        return None
 
 
 def give_back_memory() -> None:
@@ -269,7 +249,7 @@ def changes_since_current(
     releases: Path, new: Snapshot, version: str, created: str, log: Callable[[str], None]
 ) -> ChangeSet:
     """What changed since the current release; an unreadable one is noted, not fatal."""
-    previous = current_folder(releases)
+    previous = layout.current_folder(releases)
     try:
         changes = compare(previous, new, version, created)
     except (OSError, ValueError, KeyError, SyntaxError) as exc:

@@ -84,6 +84,14 @@ def current_link(releases: Path) -> Path:
     return releases / CURRENT
 
 
+def current_folder(releases: Path) -> Path | None:
+    """The current release's folder, if there is one."""
+    try:
+        return current_link(releases).resolve(strict=True)
+    except OSError:
+        return None
+
+
 def release_folder(releases: Path, version: str) -> Path:
     return releases / version
 

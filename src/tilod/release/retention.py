@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,10 +24,6 @@ class KeptRelease:
     folder: Path
     manifest: dict
     current: bool
-    #: bytes on disk of the files no other release shares (what pruning it gives back)
-    own_bytes: int
-    #: bytes on disk of all its files, shared ones included
-    all_bytes: int
 
 
 def releases_in(releases: Path) -> list[KeptRelease]:
@@ -43,8 +40,7 @@ def releases_in(releases: Path) -> list[KeptRelease]:
             manifest = layout.read_manifest(path)
         except (OSError, ValueError):
             manifest = {}
-        own, whole = _disk(path)
-        found.append(KeptRelease(path.name, path, manifest, path.name == current_name, own, whole))
+        found.append(KeptRelease(path.name, path, manifest, path.name == current_name))
     return found
 
 
@@ -62,18 +58,30 @@ def to_prune(found: list[KeptRelease], keep: int) -> list[KeptRelease]:
     return [r for r in found if r.version not in newest | protected]
 
 
-def prune(releases: Path, keep: int) -> list[KeptRelease]:
-    """Remove the releases a policy of `keep` removes; returns them."""
-    pruned = to_prune(releases_in(releases), keep)
+def remove(releases: Path, pruned: list[KeptRelease]) -> None:
+    """Remove these releases, each renamed out of sight first."""
     for release in pruned:
         hidden = releases / f"{layout.PRUNING_PREFIX}{release.version}-{os.getpid()}"
         os.rename(release.folder, hidden)
         shutil.rmtree(hidden)
-    return pruned
 
 
-def _disk(folder: Path) -> tuple[int, int]:
-    """(bytes of the files only this folder holds, bytes of all its files), as allocated on disk."""
+def prune_after_build(releases: Path, keep: int, log: Callable[[str], None]) -> None:
+    """Apply the retention policy after a build switched `current`; the new release is current
+    whatever happens here."""
+    pruned = to_prune(releases_in(releases), keep)
+    try:
+        remove(releases, pruned)
+    except OSError as exc:
+        log(f"note: the releases folder was not pruned ({exc}); `tilod releases --prune` retries")
+        return
+    if pruned:
+        log(f"pruned {len(pruned)} releases (TILOD_KEEP_RELEASES={keep}): " + ", ".join(r.version for r in pruned))
+
+
+def disk_use(folder: Path) -> tuple[int, int]:
+    """(bytes of the files no other release shares: what pruning it gives back, bytes of all its
+    files), as allocated on disk."""
     own = whole = 0
     for path in folder.rglob("*"):
         if path.is_symlink() or not path.is_file():
