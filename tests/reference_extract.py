@@ -36,11 +36,15 @@ def extract(departements: tuple[str, ...] = EXTRACT) -> dict[tuple[str, str], li
         (CURRENT, "communes"): communes,
         (AFTER_OUTLINES, "communes"): [c for c in raw(AFTER_OUTLINES, "communes") if c.get("departement") in departements],
     }
+    def inside(g: dict) -> bool:  # every member there, by the département its code begins with
+        return all(m["code"][:2] in departements for m in g["membres"])
+
     for kind in ("epci", "ept"):
         current = [g for g in raw(CURRENT, kind) if all(m["code"] in codes for m in g["membres"])]
         files[(CURRENT, kind)] = current
         sirens = {g["code"] for g in current}
-        files[(AT_LABELLING, kind)] = [g for g in raw(AT_LABELLING, kind) if g["code"] in sirens]
+        files[(AT_LABELLING, kind)] = [g for g in raw(AT_LABELLING, kind) if g["code"] in sirens and inside(g)]
+    files[(AFTER_OUTLINES, "epci")] = [g for g in raw(AFTER_OUTLINES, "epci") if inside(g)]
     return files
 
 

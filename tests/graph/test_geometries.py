@@ -114,7 +114,9 @@ def test_a_commune_merged_since_the_map_gets_the_union_of_its_parts(subset_graph
     outline = shapely.from_wkt(str(wkt))
     assert outline.area == pytest.approx(union.area, rel=1e-4)
     assert outline.area > shapes["80155"].area * 1.2
-    assert (URIRef(ID + "commune/80830"), None, None) not in subset_graph  # no commune 80830 today
+    yaucourt = URIRef(ID + "commune/80830")  # no commune today: a former one, with no outline
+    assert (yaucourt, RDF.type, IGEO.Commune) not in subset_graph
+    assert (yaucourt, GEO.hasGeometry, None) not in subset_graph
 
 
 def test_an_epci_of_the_aisne_has_the_union_of_its_communes_as_outline(subset_graph):

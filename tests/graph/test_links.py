@@ -97,7 +97,8 @@ def test_each_source_links_to_the_pages_sources_md_names(subset_graph):
     for source in subset_graph.subjects(ns.RDF.type, ns.DCAT.Dataset):
         pages[str(source).removeprefix(ID + "source/")] = {
             str(o) for o in subset_graph.objects(source, ns.DCAT.landingPage)}
-    assert set(pages) == {"anct-ti-2023", "anct-ti-phase1", "decoupage-administratif", "france-geojson"}
+    assert set(pages) == {"anct-ti-2023", "anct-ti-phase1", "decoupage-administratif", "france-geojson",
+                          "decoupage-administratif/2019", "decoupage-administratif/2023"}
     named = {}
     for source, urls in pages.items():
         assert urls, f"{source} has no page"

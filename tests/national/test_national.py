@@ -23,7 +23,10 @@ def count(store, where: str) -> int:
         ("territories 2023-2027", "?x tilod:phase <http://localhost:8000/id/phase/2023-2027> ; a tilod:TerritoireIndustrie", 183),
         ("territories of the first phase", "?x tilod:phase <http://localhost:8000/id/phase/2018-2022> ; a tilod:TerritoireIndustrie", 149),
         ("EPCI (decoupage-administratif 6.0.0)", "?x a igeo:Intercommunalite ; tilod:natureJuridique ?n FILTER(?n != <http://localhost:8000/id/nature-juridique/EPT>)", 1255),
-        ("EPT", "?x tilod:natureJuridique <http://localhost:8000/id/nature-juridique/EPT>", 11),
+        ("EPT", "?x a igeo:Intercommunalite ; tilod:natureJuridique <http://localhost:8000/id/nature-juridique/EPT>", 11),
+        # each record of each vintage is a version (0.3.0: 1,259 EPCI; 3.1.1 and 6.0.0: 1,255 + 11 EPT)
+        ("versions of the EPCI and EPT", "?x a tilod:VersionIntercommunalite", 1259 + 1266 + 1266),
+        ("former EPCI (gone from today's map)", "?x a tilod:IntercommunaliteDisparue", 18),
         ("current communes", "?x a igeo:Commune", 34969),
         ("départements", "?x a igeo:Departement", 109),
         ("régions", "?x a igeo:Region", 26),

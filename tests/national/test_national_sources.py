@@ -6,12 +6,15 @@ actual ones from the release's store, with SPARQL. Each test lists every mismatc
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 
 import pyoxigraph as ox
 import pytest
 from helpers import BASE, PREFIXES
 from sources import PHASE_1, PHASE_2023, Mismatches, Sources, read_sources
+
+from conftest import ROOT
 
 pytestmark = pytest.mark.national
 
@@ -232,4 +235,40 @@ def test_departements_and_regions_are_those_of_decoupage_administratif(sources, 
     actual |= described(national_store, "igeo:Region", PLACE_FACTS)
     mismatches = Mismatches("the départements and régions")
     compare(mismatches, expected, actual, list(PLACE_FACTS))
+    mismatches.assert_none()
+
+
+#: the vintages of decoupage-administratif published as versions, as the package's own table names them
+VINTAGE_FILES = {"2019": ("0.3.0", ("epci",)), "2023": ("3.1.1", ("epci", "ept")), "2026": ("6.0.0", ("epci", "ept"))}
+VERSION_FACTS = {"name": "igeo:nom", "nature": "tilod:natureJuridique", "populationTotale": "tilod:populationTotale",
+                 "populationMunicipale": "tilod:populationMunicipale", "communes": "tilod:communeMembre",
+                 "of": "dcterms:isVersionOf", "from": "schema:validFrom"}
+
+
+def test_every_version_of_every_epci_is_that_of_its_vintage(national_store):
+    """Each record of each vintage's epci.json and ept.json is one version with its facts, and the
+    release has no other version."""
+    expected: Facts = {}
+    for year, (package, kinds) in VINTAGE_FILES.items():
+        for kind in kinds:
+            path = ROOT / "data/decoupage-administratif" / package / f"{kind}.json"
+            for g in json.loads(path.read_text(encoding="utf-8")):
+                expected[f"epci/{g['code']}/{year}"] = {
+                    "name": {" ".join(g["nom"].split())},  # igeo:nom is an xsd:token
+                    "nature": {f"nature-juridique/{g['type']}"},
+                    "populationTotale": {str(g["populationTotale"])},
+                    "populationMunicipale": {str(g["populationMunicipale"])},
+                    "communes": {f"commune/{m['code']}" for m in g["membres"]},
+                    "of": {f"epci/{g['code']}"}, "from": {f"{year}-01-01"},
+                }
+    prefixes = PREFIXES + "PREFIX schema: <http://schema.org/>\n"
+    actual: Facts = defaultdict(lambda: defaultdict(set))
+    for (version,) in national_store.query(prefixes + "SELECT ?v WHERE { ?v a tilod:VersionIntercommunalite }"):
+        actual[short(version)]
+    for fact, prop in VERSION_FACTS.items():
+        query = prefixes + f"SELECT ?v ?value WHERE {{ ?v a tilod:VersionIntercommunalite ; {prop} ?value }}"
+        for version, value in national_store.query(query):
+            actual[short(version)][fact].add(short(value))
+    mismatches = Mismatches("the versions of the EPCIs and EPTs")
+    compare(mismatches, expected, actual, list(VERSION_FACTS))
     mismatches.assert_none()

@@ -162,7 +162,7 @@ def test_a_member_commune_unknown_to_the_reference_is_named(data_copy, files):
     index = next(i for i, g in enumerate(epci) if g["code"] == SAINT_QUENTINOIS)
     epci[index]["membres"][0]["code"] = "02394"  # merged into Aizy-Jouy: no longer a commune
     path = replace_file(data_copy, CURRENT, "epci", epci)
-    assert problem(data_copy) == f"{path}: record #{index + 1} ({SAINT_QUENTINOIS}): unknown member commune"
+    assert problem(data_copy) == f"{path}: record #{index + 1} ({SAINT_QUENTINOIS}): unknown member commune '02394'"
 
 
 @pytest.mark.parametrize(("content", "message"), [

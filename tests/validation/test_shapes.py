@@ -94,6 +94,17 @@ CC = URIRef(ID + "nature-juridique/CC")
 EPT = URIRef(ID + "nature-juridique/EPT")
 FPU = URIRef(ID + "mode-financement/FPU")
 ANNOUNCEMENT = URIRef(ID + "annonce/2023-11-09/laureats")
+SCHEMA = Namespace("http://schema.org/")
+VAL_DE_L_AISNE_2019 = URIRef(ID + "epci/240200501/2019")  # CC du Val de l'Aisne as the 2019 map has it
+VAL_DE_L_AISNE_2023 = URIRef(ID + "epci/240200501/2023")
+SAINT_QUENTINOIS_2019 = URIRef(ID + "epci/200071892/2019")
+SAINT_QUENTINOIS_2026 = URIRef(ID + "epci/200071892/2026")
+CHAUNY_TERGNIER_2019 = URIRef(ID + "epci/200071785/2019")
+HAUTE_SOMME_2023 = URIRef(ID + "epci/200037059/2023")
+PAYS_DE_LAON_2023 = URIRef(ID + "epci/200043495/2023")
+ADHESION_SOISSONNAIS = URIRef(ID + "adhesion/2023-2027/ti-3214/240200519")
+BERZY_LE_SEC = URIRef(ID + "commune/02077")  # merged into Villemontoire (02564) since the 2019 map
+LABELLING_THIERACHE_PHASE_1 = URIRef(ID + "labellisation/2018-2022/ti-3212")
 #: in `Case.add`: the object removed from the record, as a plain string literal
 AS_PLAIN_STRING = Literal("(the removed value as a plain string)")
 #: in `Case.add`: the removed WKT without its last bracket
@@ -329,6 +340,9 @@ CASES: dict[str, Case] = {
         LABELLING_THIERACHE, "SPARQLConstraintComponent",
         **replace(LABELLING_THIERACHE, ns.DCTERMS.date, Literal("2022-12-31", datatype=ns.XSD.date)),
         message="outside its phase (2023-2027)", uses=(PHASE_2023,),
+        # the members' 2023 versions are not in force on that day either
+        also=tuple(URIRef(f"{ID}adhesion/2023-2027/ti-3217/{siren}")
+                   for siren in ("200071983", "240200444", "240200469", "240200600", "240200634")),
     ),
     # The subset holds 7 territories of 2023-2027 in the Hauts-de-France: never more than stated
     "count-below-the-data": Case(
@@ -405,6 +419,52 @@ CASES: dict[str, Case] = {
     "epci-mode-financement-a-string": Case(
         PAYS_DE_LAON, "InConstraintComponent", **replace(PAYS_DE_LAON, TILOD.modeFinancement, Literal("FPU")),
         message="modes de financement",
+    ),
+    # The map through time: versions of an EPCI, former communes, the day of a labelling
+    "versions-overlap": Case(
+        VAL_DE_L_AISNE_2019, "SPARQLConstraintComponent",
+        **replace(VAL_DE_L_AISNE_2019, SCHEMA.validThrough, Literal("2023-06-30", datatype=ns.XSD.date)),
+        message="in force on the same days", value=VAL_DE_L_AISNE_2023, also=(VAL_DE_L_AISNE_2023,),
+    ),
+    "current-version-ended": Case(
+        SAINT_QUENTINOIS_2026, "MaxCountConstraintComponent",
+        add=((SAINT_QUENTINOIS_2026, SCHEMA.validThrough, Literal("2030-12-31", datatype=ns.XSD.date)),),
+        on=SAINT_QUENTINOIS, message="until further notice",
+    ),
+    "two-current-versions": Case(
+        PAYS_DE_LAON, "MaxCountConstraintComponent",
+        add=((PAYS_DE_LAON, TILOD.versionCourante, PAYS_DE_LAON_2023),), message="exactly one current version",
+    ),
+    "version-begins-after-it-ends": Case(
+        CHAUNY_TERGNIER_2019, "LessThanOrEqualsConstraintComponent",
+        **replace(CHAUNY_TERGNIER_2019, SCHEMA.validFrom, Literal("2024-01-01", datatype=ns.XSD.date)),
+        message="not after its last",
+    ),
+    "version-without-communes": Case(
+        HAUTE_SOMME_2023, "MinCountConstraintComponent", remove=((HAUTE_SOMME_2023, TILOD.communeMembre, None),),
+        message="members are communes",
+    ),
+    "member-version-not-in-force-on-the-day": Case(
+        ADHESION, "SPARQLConstraintComponent",
+        **replace(ADHESION, TILOD.versionMembre, SAINT_QUENTINOIS_2019),
+        message="in force on the labelling's day", value=SAINT_QUENTINOIS_2019, uses=(LABELLING,),
+    ),
+    "member-version-of-another-epci": Case(
+        ADHESION_SOISSONNAIS, "SPARQLConstraintComponent",
+        **replace(ADHESION_SOISSONNAIS, TILOD.versionMembre, PAYS_DE_LAON_2023),
+        message="not its member's version", value=PAYS_DE_LAON_2023,
+    ),
+    "former-commune-without-successor": Case(
+        BERZY_LE_SEC, "MinCountConstraintComponent", remove=((BERZY_LE_SEC, ns.DCTERMS.isReplacedBy, None),),
+        message="took it in",
+    ),
+    "labelling-dated-and-said-undated": Case(
+        LABELLING_THIERACHE, "XoneConstraintComponent",
+        add=((LABELLING_THIERACHE, TILOD.dateInconnue, Literal(True)),),
+    ),
+    "labelling-neither-dated-nor-said-undated": Case(
+        LABELLING_THIERACHE_PHASE_1, "XoneConstraintComponent",
+        remove=((LABELLING_THIERACHE_PHASE_1, TILOD.dateInconnue, None),),
     ),
     "announcement-without-author": Case(
         ANNOUNCEMENT, "MinCountConstraintComponent", remove=((ANNOUNCEMENT, ns.PROV.wasAttributedTo, None),),

@@ -10,6 +10,7 @@ from rdflib.plugins.stores.memory import SimpleMemory
 from tilod.graph import links
 from tilod.graph.namespaces import (
     DCTERMS,
+    FOAF,
     GEO,
     IGEO,
     ORG,
@@ -21,9 +22,10 @@ from tilod.graph.namespaces import (
     XSD,
 )
 from tilod.graph.uris import PHASE_2023, Uris
+from tilod.graph.versions import VersionWriter, changes, closed_over_changes, in_force, vintage_source
 from tilod.records.inputs import Inputs
-from tilod.records.models import Commune, Groupement, Outline, Territory
-from tilod.records.reference import Reference
+from tilod.records.models import PHASE_1, Commune, FormerCommune, Groupement, Outline, Territory
+from tilod.records.reference import VINTAGES, Reference
 from tilod.records.turtle_files import parse_turtle
 
 LABELLING_DATE = {PHASE_2023: "2023-11-09"}  # announcement of the 183 laureates (press release)
@@ -44,7 +46,7 @@ class GraphBuilder:
         self.scope = set(departements)
         self.geometries = inputs.geometries
         for prefix, ns in STANDARD_PREFIXES.items():
-            self.graph.bind(prefix, ns)
+            self.graph.bind(prefix, ns, replace=True)
         self.graph.bind("tilod", self.t)
         self.add = self.graph.add
 
@@ -59,21 +61,32 @@ class GraphBuilder:
         return {c for m in territory.members for c in self._member_communes(m.nature, m.siren)}
 
     def select(self) -> tuple[list[Territory], list[Groupement], list[Commune]]:
+        """The territories, today's groupements and the communes to describe; and, in
+        `version_sirens`, every SIREN whose versions are described (today's, and those gone
+        from the map whose communes are in scope, with every SIREN an event joins them to)."""
         self.communes_by_siren = self.ref.commune_by_siren()
+        self.changes = changes(self.ref)
         territories = [t for tl in self.inputs.lists.values() for t in tl.territories.values()]
-        groupements = list(self.ref.groupements.values())
         communes = list(self.ref.communes.values())
+        in_scope = {c.code for c in communes if not self.scope or c.departement in self.scope}
+        if self.scope:
+            territories = [t for t in territories if self._territory_communes(t) & in_scope]
+        kept_sirens = {m.siren for t in territories for m in t.members}
+        sirens = {siren for vintage in self.ref.vintages.values() for siren, g in vintage.items()
+                  if siren in kept_sirens or {self._today(c) for c in g.communes} & in_scope}
+        self.version_sirens = closed_over_changes(sirens, self.changes)
+        groupements = [g for s, g in self.ref.groupements.items() if s in self.version_sirens]
         if not self.scope:
             return territories, groupements, communes
-        in_scope = {c.code for c in communes if c.departement in self.scope}
-        territories = [t for t in territories if self._territory_communes(t) & in_scope]
-        kept_sirens = {m.siren for t in territories for m in t.members}
-        groupements = [
-            g for g in groupements if g.siren in kept_sirens or set(g.communes) & in_scope
-        ]
-        kept_communes = in_scope | {c for g in groupements for c in g.communes}
-        kept_communes |= {c for t in territories for c in self._territory_communes(t)}
+        kept_communes = in_scope | {c for t in territories for c in self._territory_communes(t)}
+        kept_communes |= {self._today(c) for s in self.version_sirens for vintage in self.ref.vintages.values()
+                          if s in vintage for c in vintage[s].communes}
         return territories, groupements, [self.ref.communes[c] for c in sorted(kept_communes)]
+
+    def _today(self, code: str) -> str:
+        """A commune's code today: its own, or that of the commune that took it in."""
+        former = self.ref.former_communes.get(code)
+        return former.successor if former else code
 
     # Triples
 
@@ -93,6 +106,7 @@ class GraphBuilder:
             self._commune(commune)
         for groupement in groupements:
             self._groupement(groupement)
+        self._map_through_time()
         for territory in territories:
             self._territory(territory)
         self._press_names({t.id for t in territories if t.phase == PHASE_2023})
@@ -101,13 +115,13 @@ class GraphBuilder:
             self.add((self.uris.dataset, self.t.perimetre, self.uris.departement(code)))
         return self.graph
 
-    def _place(self, uri: URIRef, kind: URIRef, code: str, name: str) -> None:
+    def _place(self, uri: URIRef, kind: URIRef, code: str, name: str, source: URIRef | None = None) -> None:
         add = self.add
         add((uri, RDF.type, kind))
         add((uri, RDFS.label, fr(name)))
         add((uri, IGEO.nom, Literal(name, datatype=XSD.token)))  # igeo:nom's declared range
         add((uri, IGEO.codeINSEE, Literal(code, datatype=XSD.token)))
-        add((uri, DCTERMS.source, self.uris.reference_source))
+        add((uri, DCTERMS.source, source or self.uris.reference_source))
 
     def _links(self, uri: URIRef, found: list[links.Link]) -> None:
         for predicate, target in found:
@@ -191,6 +205,40 @@ class GraphBuilder:
             self._geometry(uri, self.uris.epci_geometrie(g.siren), outline.wkt, self.uris.geometry_source,
                            [self.uris.commune_geometrie(code) for code in outline.parts])
 
+    def _map_through_time(self) -> None:
+        """Every version of the groupements in scope, the events between them, and what they
+        name that today's map has no more: former groupements and former communes."""
+        writer = VersionWriter(self.add, self.uris, self.ref, self.ref.commune_departement)
+        formers: set[str] = set()
+        for siren in sorted(self.version_sirens):
+            if siren not in self.ref.groupements:
+                self._former_groupement(siren)
+            writer.versions(siren)
+            formers |= {c for v in self.ref.vintages.values() if siren in v for c in v[siren].communes
+                        if c in self.ref.former_communes}
+        for change in self.changes:
+            if change.sirens <= self.version_sirens:
+                writer.event(change)
+        for code in sorted(formers):
+            self._former_commune(self.ref.former_communes[code])
+
+    def _former_groupement(self, siren: str) -> None:
+        """A SIREN gone from today's map: its identity, named as in its last vintage."""
+        last = [v for v in VINTAGES if siren in self.ref.vintages[v.year]][-1]
+        g = self.ref.vintages[last.year][siren]
+        uri = self.uris.epci(siren)
+        self._place(uri, self.t.IntercommunaliteDisparue, siren, g.nom, vintage_source(self.uris, last))
+        self.add((uri, self.t.siren, Literal(siren)))
+        # the legal entity outlives the map (the directory shows it closed); geo.api.gouv.fr has today's only
+        self._links(uri, [link for link in links.groupement_links(g) if link[0] == FOAF.page])
+
+    def _former_commune(self, former: FormerCommune) -> None:
+        """A commune of an earlier vintage that a commune of today's map took in."""
+        uri = self.uris.commune(former.code)
+        self._place(uri, self.t.CommuneDisparue, former.code, former.nom)  # the successor: today's source
+        self.add((uri, DCTERMS.isReplacedBy, self.uris.commune(former.successor)))
+        self.add((uri, DCTERMS.source, self.uris.reference_vintage(VINTAGES[0].year)))
+
     def _territory(self, territory: Territory) -> None:
         add, t, uris = self.add, self.t, self.uris
         phase, tid = territory.phase, territory.id
@@ -208,8 +256,11 @@ class GraphBuilder:
         add((labelling, t.territoire, uri))
         add((labelling, t.phase, uris.phase(phase)))
         add((labelling, DCTERMS.source, source))
-        if phase in LABELLING_DATE:
-            add((labelling, DCTERMS.date, Literal(LABELLING_DATE[phase], datatype=XSD.date)))
+        day = LABELLING_DATE.get(phase)
+        if day:
+            add((labelling, DCTERMS.date, Literal(day, datatype=XSD.date)))
+        elif phase == PHASE_1:  # no shipped source gives the day: say so rather than guess one
+            add((labelling, t.dateInconnue, Literal(True)))
         population_totale = population_municipale = 0
         for member in territory.members:
             if member.nature == "COM":
@@ -226,6 +277,10 @@ class GraphBuilder:
                 name = g.nom
                 if member.name_as_written and member.name_as_written not in (g.nom, g.nom_2023):
                     add((member_uri, SKOS.altLabel, fr(member.name_as_written)))
+                vintage = in_force(self.ref, member.siren, day) if day else None
+                if vintage is not None:  # the member as it was on the labelling's day
+                    add((uris.adhesion(phase, tid, member.siren), t.versionMembre,
+                         uris.epci_version(member.siren, vintage.year)))
             add((uri, ORG.hasMember, member_uri))
             adhesion = uris.adhesion(phase, tid, member.siren)
             add((adhesion, RDF.type, t.Adhesion))

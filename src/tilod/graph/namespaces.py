@@ -8,6 +8,9 @@ from rdflib.namespace import DCAT, DCTERMS, FOAF, ORG, OWL, PROV, RDF, RDFS, SH,
 IGEO = Namespace("http://rdf.insee.fr/def/geo#")
 GEO = Namespace("http://www.opengis.net/ont/geosparql#")
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
+#: schema.org's validity dates, as LINDAS writes its versioned dimensions (http, the namespace
+#: schema.org's own RDF still uses)
+SDO = Namespace("http://schema.org/")
 
 #: The vocabulary's persistent namespace: it never moves with a deployment (`TILOD_BASE_URI`).
 #: w3id.org redirects it to the server that documents it at `/def/tilod` (deploy/w3id/).
@@ -31,10 +34,11 @@ STANDARD_PREFIXES: dict[str, str] = {
     "sh": str(SH),
     "geo": str(GEO),
     "igeo": str(IGEO),
+    "schema": str(SDO),
     "tilod": str(TILOD),
 }
 
 __all__ = [
     "DCAT", "DCTERMS", "FOAF", "GEO", "IGEO", "ONTOLOGY_IRI", "ORG", "OWL", "PROV", "RDF", "RDFS",
-    "SD", "SH", "SHAPES_IRI", "SKOS", "STANDARD_PREFIXES", "TILOD", "VOCABULARY_BASE", "VOID", "XSD",
+    "SD", "SDO", "SH", "SHAPES_IRI", "SKOS", "STANDARD_PREFIXES", "TILOD", "VOCABULARY_BASE", "VOID", "XSD",
 ]

@@ -8,6 +8,16 @@ rdflib.term.URIRef('http://localhost:8000/id/epci/200071892')
 >>> uris.commune_geometrie("02691")
 rdflib.term.URIRef('http://localhost:8000/id/commune/02691/geometrie')
 
+An EPCI is one identity (its SIREN) with a version per vintage of the map, and the changes of the
+map between two vintages are events (graph/versions.py):
+
+>>> uris.epci_version("200040947", "2023")
+rdflib.term.URIRef('http://localhost:8000/id/epci/200040947/2023')
+>>> uris.evenement("2023", "200093201")
+rdflib.term.URIRef('http://localhost:8000/id/evenement/2023/200093201')
+>>> uris.reference_vintage("2019")
+rdflib.term.URIRef('http://localhost:8000/id/source/decoupage-administratif/2019')
+
 And the URIs of what identifies the same places elsewhere (graph/links.py), the same whatever the base:
 
 >>> company_directory_page("200071892")
@@ -96,6 +106,19 @@ class Uris:
 
     def epci(self, siren: str) -> URIRef:
         return self._id("epci", siren)
+
+    def epci_version(self, siren: str, year: str) -> URIRef:
+        """The EPCI as the map of 1 January `year` has it."""
+        return self._id("epci", siren, year)
+
+    def evenement(self, year: str, siren: str) -> URIRef:
+        """A change of the map seen between the vintage before `year` and `year`'s, named by the
+        first SIREN it creates (or else suppresses, or else changes)."""
+        return self._id("evenement", year, siren)
+
+    def reference_vintage(self, year: str) -> URIRef:
+        """An earlier vintage of decoupage-administratif (the current one is `reference_source`)."""
+        return self._id("source", "decoupage-administratif", year)
 
     def commune(self, code: str) -> URIRef:
         return self._id("commune", code)

@@ -60,6 +60,31 @@ class Groupement:
 
 
 @dataclass(frozen=True)
+class Vintage:
+    """One vintage of decoupage-administratif: the map of 1 January of its year (the DGCL's list
+    of EPCI as of that day), with the legal populations then in force."""
+
+    year: str  #: the millésime, as the package's own table of vintages names it
+    package: str  #: the npm version shipped in data/decoupage-administratif/
+    census_year: str  #: the millésime of the INSEE legal populations it carries
+    census_page: str  #: the INSEE page the package names as its population source
+
+    @property
+    def first_day(self) -> str:
+        return f"{self.year}-01-01"
+
+
+@dataclass(frozen=True)
+class FormerCommune:
+    """A commune of an earlier vintage that is no longer one (merged into a commune nouvelle)."""
+
+    code: str
+    nom: str
+    successor: str  #: the INSEE code of the current commune that took it in
+    departement: str
+
+
+@dataclass(frozen=True)
 class Member:
     """One row of a territory list: a groupement or commune in a territory."""
 
