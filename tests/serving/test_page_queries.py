@@ -48,6 +48,8 @@ BINDINGS = {
     "measures": {"phase": PHASE},
     "territories-by-region": {"phase": PHASE},
     "national-map": {"phase": PHASE},
+    "as-of-versions": {"thing": ID + "territoire/2023-2027/ti-3208"},
+    "as-of-events": {"thing": ID + "epci/200071892"},
     "concept-schemes": {},
     "concept-scheme-uses": {},
 }
@@ -93,7 +95,9 @@ def test_both_stores_give_the_same_rows(stores, name):
     embedded, far = stores
     here = embedded.select(query(name), BINDINGS[name], BASE)
     there = far.select(query(name), BINDINGS[name], BASE)
-    assert here, "the subset has rows for every query"
+    # no EPCI of the Aisne or the Somme exchanged communes between vintages: no event (the
+    # query's rows are compared on the Nord in tests/graph/test_versions.py's graph instead)
+    assert here or name == "as-of-events", "the subset has rows for every query"
     if name == "national-map":  # the régions' rows carry ?phase only where it is substituted
         here = [{k: v for k, v in row.items() if k != "phase" or row["kind"] != "region"} for row in here]
     if re.search(r"ORDER BY", query(name)):

@@ -19,6 +19,7 @@ from tilod.graph.jsonld import Context
 from tilod.graph.namespaces import ONTOLOGY_IRI, SHAPES_IRI, TILOD
 from tilod.graph.uris import Uris
 from tilod.release import layout
+from tilod.serving import as_of
 from tilod.serving.http import cacheable, plain_error
 from tilod.serving.i18n import page_lang
 from tilod.serving.release import ServedRelease, current_release, current_settings, document_url
@@ -132,18 +133,18 @@ def history_links(uri: str, memento: bool) -> list[str]:
 
 
 def respond(uri: str, body: bytes, media: str, negotiated: bool, variant: str,
-            about: str | None = None, history: list[str] | None = None) -> Response:
+            about: str | None = None, history: list[str] | None = None, query: str = "") -> Response:
     """`uri` is where the documents are served, `about` the thing they describe (if another IRI),
-    `history` the links to its mementos."""
+    `history` the links to its mementos, `query` what each form's URL ends with (`?date=...`)."""
     ext = extension(media)
     response = Response(body, content_type=content_type(media))
     # the other forms of the same document (RFC 8288), as the page's <link rel="alternate">
-    links = [f'<{uri}.{other}>; rel="alternate"; type="{other_media}"'
+    links = [f'<{uri}.{other}{query}>; rel="alternate"; type="{other_media}"'
              for other, _, other_media in [*FORMAT_LINKS, ("html", "HTML", HTML)] if other_media != media]
     links += history or []
     if negotiated:
         response.headers["Vary"] = "Accept"
-        response.headers["Content-Location"] = f"{uri}.{ext}"
+        response.headers["Content-Location"] = f"{uri}.{ext}{query}"
     else:  # URI.ttl, URI?format=...: a document about the thing (RFC 6892)
         links.insert(0, f'<{about or uri}>; rel="describes"')
     response.headers["Link"] = ", ".join(links)
@@ -184,11 +185,28 @@ def describe_resource(rest: str, memento_of: str | None) -> Response:
     page = pages.page_for(path) if media == HTML else None
     # a memento's page is not the current one's, even from the same release: its own cache key and ETag
     variant = ("memento-" if memento_of else "") + ("page" if page else "id")
-    body = rendered(uri, media, lambda: current_release().data.describe(uri), variant, page)
+    def triples() -> list[ox.Triple]:
+        return current_release().data.describe(uri)
+
+    query = ""
+    if "date" in request.args:  # the thing on a day: its EPCI's versions then (serving/as_of.py)
+        try:
+            day = as_of.requested_day(path, request.args["date"])
+        except as_of.DateRefused as refusal:
+            return refusal.response()
+        state = as_of.as_of(uri, day)
+        if media == HTML:
+            as_of.show_on_page(state)
+        variant, query = f"asof-{day}-{variant}", f"?date={day}"
+
+        def triples() -> list[ox.Triple]:
+            return as_of.dated_triples(uri, state)
+
+    body = rendered(uri, media, triples, variant, page)
     if body is None:
         return not_found(uri, media, memento_of is not None)
     return respond(document_url(uri), body, media, negotiated, variant, about=uri if memento_of else None,
-                   history=history_links(uri, memento_of is not None))
+                   history=history_links(uri, memento_of is not None), query=query)
 
 
 def _file_triples(path: Path, base: str) -> list[ox.Triple]:
