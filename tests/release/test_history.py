@@ -23,7 +23,7 @@ from server import start_server, stop_server
 
 from conftest import ROOT, subset_settings
 from tilod.release.build import build_release
-from tilod.release.history import KINDS, Change, ChangeSet, Snapshot, changes_graph, diff, read_changes
+from tilod.release.history import KINDS, Change, ChangeSet, Snapshot, changes_graph, diff, read_changes, read_snapshot
 from tilod.release.layout import CHANGES
 from tilod.settings import Settings
 
@@ -32,8 +32,9 @@ LIST_2023 = ROOT / "data/territoires/ti_2023_groupements_20231114.csv"
 LIST_2024 = ROOT / "data/territoires/ti_2023_groupements_20240916.csv"
 
 
-def snap(territories: dict[str, str], members: dict[str, set[str]], labels: dict[str, str] | None = None) -> Snapshot:
-    s = Snapshot(territories=territories, labels=labels or {})
+def snap(territories: dict[str, str], members: dict[str, set[str]], labels: dict[str, str] | None = None,
+         versions: dict[str, str] | None = None) -> Snapshot:
+    s = Snapshot(territories=territories, labels=labels or {}, versions=versions or {})
     s.members.update(members)
     return s
 
@@ -56,12 +57,38 @@ def test_diff_names_each_kind_of_change():
     assert diff(new, new) == []
 
 
+def test_diff_names_the_members_whose_current_version_changed():
+    t1 = "id/territoire/2023-2027/ti-0001"
+    members = {t1: {"id/epci/1", "id/epci/2", "id/epci/3"}}
+    labels = {f"id/epci/{i}": f"EPCI {i}" for i in (1, 2, 3)}
+    old = snap({t1: "Un"}, members, labels, {"id/epci/1": "id/epci/1/2023", "id/epci/2": "id/epci/2/2026"})
+    new = snap({t1: "Un"}, members, labels, {"id/epci/1": "id/epci/1/2026", "id/epci/2": "id/epci/2/2026",
+                                             "id/epci/3": "id/epci/3/2026"})
+    found = diff(old, new)
+    assert found == [
+        Change("ChangementDeVersionDeMembre", t1, "Un", "id/epci/1", "EPCI 1", old_version="id/epci/1/2023",
+               new_version="id/epci/1/2026"),
+        Change("ChangementDeVersionDeMembre", t1, "Un", "id/epci/3", "EPCI 3", new_version="id/epci/3/2026"),
+    ]
+    assert found[0].sentence("fr") == "Un (2023-2027, ti-0001) : nouvelle version du membre, EPCI 1 (2023 → 2026)"
+    assert found[1].sentence("en").endswith("new version of the member, EPCI 3 (- → 2026)")
+
+
+def test_a_release_snapshot_has_each_members_current_version(release):
+    _, snapshot = read_snapshot(release)
+    assert snapshot.versions["id/epci/200071892"] == "id/epci/200071892/2026"  # CA du Saint-Quentinois
+    members = {m for ms in snapshot.members.values() for m in ms if m.startswith("id/epci/")}
+    assert members and members <= snapshot.versions.keys()
+
+
 def test_changes_round_trip_through_turtle(tmp_path):
     t1 = "id/territoire/2023-2027/ti-0001"
     changes = ChangeSet("20240101T000000Z", "2024-01-01T00:00:00Z", "20231231T000000Z", [
         Change("ChangementDeNom", t1, "Nom « nouveau » & <b>", old_name="Ancien"),
         Change("RetraitDeMembre", t1, "Nom « nouveau » & <b>", "id/epci/1", "CC d'Ici"),
         Change("AjoutDeMembre", t1, "Nom « nouveau » & <b>", "id/commune/4", "Là-Bas"),
+        Change("ChangementDeVersionDeMembre", t1, "Nom « nouveau » & <b>", "id/epci/5", "CC d'Ailleurs",
+               old_version="id/epci/5/2023", new_version="id/epci/5/2026"),
     ])
     graph = changes_graph(changes, BASE)
     path = tmp_path / CHANGES
@@ -80,10 +107,12 @@ def test_every_term_of_the_changes_is_in_the_ontology():
     t1 = "id/territoire/2023-2027/ti-0001"
     changes = ChangeSet("v2", "2024-01-01T00:00:00Z", "v1", [
         Change(kind, t1, "T", "id/epci/1" if "Membre" in kind else "", "E" if "Membre" in kind else "",
-               "Old" if kind == "ChangementDeNom" else "") for kind in KINDS])
+               "Old" if kind == "ChangementDeNom" else "",
+               *(("id/epci/1/2023", "id/epci/1/2026") if kind == "ChangementDeVersionDeMembre" else ()))
+        for kind in KINDS])
     graph = changes_graph(changes, BASE)
     used = {t for triple in graph for t in triple if isinstance(t, URIRef) and str(t).startswith(TILOD)}
-    assert len(used) == 11
+    assert len(used) == 14
     for term in used:
         assert {o.language for o in ontology.objects(term, RDFS.label)} == {"fr", "en"}, term
         assert {o.language for o in ontology.objects(term, SKOS.definition)} == {"fr", "en"}, term

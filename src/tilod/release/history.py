@@ -15,8 +15,11 @@ Its nodes are fragments of the document itself, which is where they resolve. The
         dcterms:subject <territory> ; tilod:membre <EPCI or commune> ; rdfs:label "..."@fr, "..."@en .
     <territory> rdfs:label "..."@fr .   <EPCI or commune> rdfs:label "..."@fr .
 
-Kinds: AjoutDeTerritoire, RetraitDeTerritoire, AjoutDeMembre, RetraitDeMembre and
-ChangementDeNom (with tilod:ancienNom, tilod:nouveauNom). A territory added or removed is
+Kinds: AjoutDeTerritoire, RetraitDeTerritoire, AjoutDeMembre, RetraitDeMembre,
+ChangementDeNom (with tilod:ancienNom, tilod:nouveauNom) and ChangementDeVersionDeMembre (a
+member of both releases whose current version, `tilod:versionCourante`, is another: a new
+vintage of the map; with tilod:ancienneVersion, absent when the previous release had none, and
+tilod:nouvelleVersion). A territory added or removed is
 one change: its members are not listed again. The first release has a Comparaison with no
 versionAvant and no parts. IRIs are compared without their base, so a release built for
 another base URI compares too.
@@ -39,6 +42,7 @@ from tilod.release import layout
 LABEL = str(RDFS.label)
 HAS_MEMBER = "http://www.w3.org/ns/org#hasMember"
 TYPE = str(RDF.type)
+CURRENT_VERSION = str(TILOD.versionCourante)
 
 #: kind -> (French, English) words, in the order changes are listed
 KINDS = {
@@ -47,6 +51,7 @@ KINDS = {
     "ChangementDeNom": ("nouveau nom", "new name"),
     "RetraitDeMembre": ("membre retiré", "member removed"),
     "AjoutDeMembre": ("membre ajouté", "member added"),
+    "ChangementDeVersionDeMembre": ("nouvelle version du membre", "new version of the member"),
 }
 
 
@@ -57,6 +62,7 @@ class Snapshot:
     territories: dict[str, str] = field(default_factory=dict)  # territory -> label
     members: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))  # territory -> members
     labels: dict[str, str] = field(default_factory=dict)  # member -> label
+    versions: dict[str, str] = field(default_factory=dict)  # member -> its current version
 
 
 @dataclass(frozen=True)
@@ -67,6 +73,8 @@ class Change:
     member: str = ""
     member_label: str = ""
     old_name: str = ""
+    old_version: str = ""  # relative IRIs of a member's versions (ChangementDeVersionDeMembre)
+    new_version: str = ""
 
     def sentence(self, lang: str) -> str:
         """The label the change node carries (`lang`: fr or en)."""
@@ -78,7 +86,14 @@ class Change:
             text += f", {self.member_label}"
         if self.old_name:
             text += f" ({'ancien nom' if lang == 'fr' else 'former name'} {self.old_name})"
+        if self.new_version:
+            text += f" ({_year(self.old_version) or '-'} → {_year(self.new_version)})"
         return text
+
+
+def _year(version: str) -> str:
+    """The vintage a version IRI ends with (`id/epci/200040947/2026` -> `2026`)."""
+    return version.rsplit("/", 1)[-1] if version else ""
 
 
 @dataclass
@@ -113,6 +128,8 @@ def snapshot(triples: Iterable[ox.Triple], base: str) -> Snapshot:
             snap.members[rel(t.subject.value)].add(rel(t.object.value))  # type: ignore[union-attr]
         elif predicate == TYPE and t.object.value == territory_class:  # type: ignore[union-attr]
             territories.add(rel(t.subject.value))  # type: ignore[union-attr]
+        elif predicate == CURRENT_VERSION:
+            snap.versions[rel(t.subject.value)] = rel(t.object.value)  # type: ignore[union-attr]
     snap.territories = {t: labels.get(t, t) for t in territories}
     snap.labels = {m: labels.get(m, m) for ms in snap.members.values() for m in ms}
     return snap
@@ -144,6 +161,12 @@ def diff(old: Snapshot, new: Snapshot) -> list[Change]:
             changes.append(Change("RetraitDeMembre", territory, label, member, old.labels.get(member, member)))
         for member in sorted(after - before):
             changes.append(Change("AjoutDeMembre", territory, label, member, new.labels.get(member, member)))
+        for member in sorted(before & after):
+            old_version, new_version = old.versions.get(member, ""), new.versions.get(member, "")
+            if new_version and new_version != old_version:
+                changes.append(Change("ChangementDeVersionDeMembre", territory, label, member,
+                                      new.labels.get(member, member), old_version=old_version,
+                                      new_version=new_version))
     return changes
 
 
@@ -198,6 +221,10 @@ def changes_graph(changes: ChangeSet, base: str) -> Graph:
         if change.kind == "ChangementDeNom":
             g.add((part, tilod.ancienNom, Literal(change.old_name, lang="fr")))
             g.add((part, tilod.nouveauNom, Literal(change.territory_label, lang="fr")))
+        if change.old_version:
+            g.add((part, tilod.ancienneVersion, URIRef(base + change.old_version)))
+        if change.new_version:
+            g.add((part, tilod.nouvelleVersion, URIRef(base + change.new_version)))
     return g
 
 
@@ -216,11 +243,14 @@ def read_changes(path: Path, base: str) -> ChangeSet:
         kind = next(str(k)[len(str(tilod)):] for k in g.objects(part, RDF.type) if str(k).startswith(str(tilod)))
         territory = g.value(part, DCTERMS.subject)
         member = g.value(part, tilod.membre)
+        old_version, new_version = g.value(part, tilod.ancienneVersion), g.value(part, tilod.nouvelleVersion)
         changes.append(Change(
             kind, str(territory)[len(base):], label(territory),  # type: ignore[arg-type]
             str(member)[len(base):] if member is not None else "",
             label(member) if member is not None else "",  # type: ignore[arg-type]
             str(g.value(part, tilod.ancienNom) or ""),
+            str(old_version)[len(base):] if old_version is not None else "",
+            str(new_version)[len(base):] if new_version is not None else "",
         ))
     order = list(KINDS)
     changes.sort(key=lambda c: (c.territory, order.index(c.kind), c.member))
