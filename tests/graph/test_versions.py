@@ -87,8 +87,14 @@ def test_a_commune_merged_since_is_a_former_commune_replaced_by_todays(subset_gr
     taken_in_by = {c["code"] for c in communes if c["type"] == "commune-actuelle"
                    and gone & set(c.get("anciensCodes", []))}
     assert len(gone) == 1 and len(taken_in_by) == 1
-    former = URIRef(ID + "commune/" + gone.pop())
+    code = gone.pop()
+    former = URIRef(ID + "commune/" + code)
     assert (former, ns.RDF.type, TILOD.CommuneDisparue) in subset_graph
+    listed_in = {year for year, package in (("2019", "0.3.0"), ("2023", "3.1.1"))
+                 if code in {m["code"] for g in json.loads((DATA / package / "epci.json").read_text(encoding="utf-8"))
+                             for m in g["membres"]}}
+    assert {str(s) for s in subset_graph.objects(former, ns.DCTERMS.source)} == {
+        ID + "source/decoupage-administratif", *(f"{ID}source/decoupage-administratif/{y}" for y in listed_in)}
     assert (former, ns.RDF.type, IGEO.Commune) not in subset_graph  # today's communes only
     assert subset_graph.value(former, ns.DCTERMS.isReplacedBy) == URIRef(ID + "commune/" + taken_in_by.pop())
 

@@ -24,11 +24,12 @@ from tilod.graph.namespaces import (
 from tilod.graph.uris import PHASE_2023, Uris
 from tilod.graph.versions import VersionWriter, changes, closed_over_changes, in_force, vintage_source
 from tilod.records.inputs import Inputs
-from tilod.records.models import PHASE_1, Commune, FormerCommune, Groupement, Outline, Territory
+from tilod.records.models import PHASE_1, Commune, FormerCommune, Groupement, Outline, Territory, Vintage
 from tilod.records.reference import VINTAGES, Reference
 from tilod.records.turtle_files import parse_turtle
 
 LABELLING_DATE = {PHASE_2023: "2023-11-09"}  # announcement of the 183 laureates (press release)
+EMPTY = Groupement("", "", "", "", 0, 0, ())  # a SIREN a vintage does not list: no communes
 
 
 def fr(text: str) -> Literal:
@@ -209,18 +210,20 @@ class GraphBuilder:
         """Every version of the groupements in scope, the events between them, and what they
         name that today's map has no more: former groupements and former communes."""
         writer = VersionWriter(self.add, self.uris, self.ref, self.ref.commune_departement)
-        formers: set[str] = set()
+        formers: dict[str, set[Vintage]] = {}  # former commune -> the vintages that list it
         for siren in sorted(self.version_sirens):
             if siren not in self.ref.groupements:
                 self._former_groupement(siren)
             writer.versions(siren)
-            formers |= {c for v in self.ref.vintages.values() if siren in v for c in v[siren].communes
-                        if c in self.ref.former_communes}
+            for vintage in VINTAGES:
+                for code in self.ref.vintages[vintage.year].get(siren, EMPTY).communes:
+                    if code in self.ref.former_communes:
+                        formers.setdefault(code, set()).add(vintage)
         for change in self.changes:
             if change.sirens <= self.version_sirens:
                 writer.event(change)
-        for code in sorted(formers):
-            self._former_commune(self.ref.former_communes[code])
+        for code, vintages in sorted(formers.items()):
+            self._former_commune(self.ref.former_communes[code], vintages)
 
     def _former_groupement(self, siren: str) -> None:
         """A SIREN gone from today's map: its identity, named as in its last vintage."""
@@ -232,12 +235,14 @@ class GraphBuilder:
         # the legal entity outlives the map (the directory shows it closed); geo.api.gouv.fr has today's only
         self._links(uri, [link for link in links.groupement_links(g) if link[0] == FOAF.page])
 
-    def _former_commune(self, former: FormerCommune) -> None:
-        """A commune of an earlier vintage that a commune of today's map took in."""
+    def _former_commune(self, former: FormerCommune, vintages: set[Vintage]) -> None:
+        """A commune of an earlier vintage that a commune of today's map took in: its name from
+        the vintages that list it, its successor from today's (`_place`'s source)."""
         uri = self.uris.commune(former.code)
-        self._place(uri, self.t.CommuneDisparue, former.code, former.nom)  # the successor: today's source
+        self._place(uri, self.t.CommuneDisparue, former.code, former.nom)
         self.add((uri, DCTERMS.isReplacedBy, self.uris.commune(former.successor)))
-        self.add((uri, DCTERMS.source, self.uris.reference_vintage(VINTAGES[0].year)))
+        for vintage in vintages:
+            self.add((uri, DCTERMS.source, vintage_source(self.uris, vintage)))
 
     def _territory(self, territory: Territory) -> None:
         add, t, uris = self.add, self.t, self.uris
