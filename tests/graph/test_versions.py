@@ -31,6 +31,7 @@ FLANDRE_INTERIEURE = URIRef(ID + "epci/200040947")  # in ti-3201; "CA Coeur de F
 LILLE_2019 = URIRef(ID + "epci/245900410")  # the Métropole européenne de Lille of the 2019 map
 HAUTE_DEULE = URIRef(ID + "epci/245901061")  # CC de la Haute Deûle, merged into it
 LILLE = URIRef(ID + "epci/200093201")  # the Métropole européenne de Lille of today, a new SIREN
+LIST_2024 = ROOT / "data/territoires/ti_2023_groupements_20240916.csv"  # ANCT's later build of the list
 PONTHIEU_MARQUENTERRE = "200070936"  # CC Ponthieu-Marquenterre (Somme): 71 communes in 2023, 70 in 2026
 
 
@@ -139,6 +140,7 @@ def test_a_labelling_whose_day_no_source_gives_says_so_and_points_at_no_version(
     assert subset_graph.value(labelling, TILOD.dateInconnue) == Literal(True)
     adhesions = list(subset_graph.subjects(ns.ORG.organization, URIRef(ID + "territoire/2018-2022/ti-3212")))
     assert adhesions and all(subset_graph.value(a, TILOD.versionMembre) is None for a in adhesions)
+    assert all(subset_graph.value(a, SCHEMA.validFrom) is None for a in adhesions)  # from an unknown day
 
 
 def test_the_nord_with_its_events_conforms_to_the_shapes(nord):
@@ -159,3 +161,22 @@ def test_a_partial_release_keeps_an_event_across_its_border_whole(settings):
     before = set(graph.objects(event, TILOD.versionAnterieure))
     assert before == {version("200035665", "2019"), version("242700623", "2019")}
     assert all((v, ns.RDF.type, TILOD.VersionIntercommunalite) in graph for v in before)
+
+
+def test_a_membership_the_later_anct_list_drops_says_it_ended_between_the_two(settings):
+    """ANCT's build of 16 September 2024 no longer has the CC du Haut Vallespir in ti-7613."""
+    scoped = replace(settings, departements=("66",))
+    inputs = load_inputs(scoped)
+    graph = build_graph(inputs, Uris(BASE), scoped.departements)
+    dropped = URIRef(ID + "adhesion/2023-2027/ti-7613/246600548")
+    assert (graph.value(dropped, TILOD.finApres), graph.value(dropped, TILOD.finAuPlusTard)) == (
+        Literal("2023-11-14", datatype=ns.XSD.date), Literal("2024-09-16", datatype=ns.XSD.date))
+    adhesions = set(graph.subjects(ns.ORG.organization, URIRef(ID + "territoire/2023-2027/ti-7613")))
+    assert len(adhesions) > 1
+    for adhesion in adhesions:
+        assert graph.value(adhesion, SCHEMA.validFrom) == Literal("2023-11-09", datatype=ns.XSD.date)
+        if adhesion != dropped:
+            assert graph.value(adhesion, TILOD.finAuPlusTard) is None
+    # a release of the later list itself has nothing later to compare with
+    assert load_inputs(replace(scoped, territories_2023=LIST_2024)).later_2023 is None
+    assert inputs.later_2023 is not None and inputs.later_2023.day == "2024-09-16"

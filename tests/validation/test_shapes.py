@@ -458,6 +458,12 @@ CASES: dict[str, Case] = {
         BERZY_LE_SEC, "MinCountConstraintComponent", remove=((BERZY_LE_SEC, ns.DCTERMS.isReplacedBy, None),),
         message="took it in",
     ),
+    "membership-ends-before-it-was-last-listed": Case(
+        ADHESION, "LessThanConstraintComponent",
+        add=((ADHESION, TILOD.finApres, Literal("2023-11-14", datatype=ns.XSD.date)),
+             (ADHESION, TILOD.finAuPlusTard, Literal("2023-11-01", datatype=ns.XSD.date))),
+        message="before the day of the one that has it no more",
+    ),
     "labelling-dated-and-said-undated": Case(
         LABELLING_THIERACHE, "XoneConstraintComponent",
         add=((LABELLING_THIERACHE, TILOD.dateInconnue, Literal(True)),),

@@ -17,6 +17,7 @@ from tilod.graph.namespaces import (
     PROV,
     RDF,
     RDFS,
+    SDO,
     SKOS,
     STANDARD_PREFIXES,
     XSD,
@@ -293,6 +294,7 @@ class GraphBuilder:
             add((adhesion, ORG.member, member_uri))
             add((adhesion, ORG.organization, uri))
             add((adhesion, DCTERMS.source, source))
+            self._validity(adhesion, territory, member.siren, day)
         add((uri, t.populationTotale, Literal(population_totale)))
         add((uri, t.populationMunicipale, Literal(population_municipale)))
         communes = self._territory_communes(territory)
@@ -302,6 +304,17 @@ class GraphBuilder:
         for reg in sorted({self.ref.departements[d].region for d in departements}):
             add((uri, t.region, uris.region(reg)))
         self._geometry(uri, uris.geometrie(phase, tid), self.inputs.outlines.get(phase, {}).get(tid), source)
+
+    def _validity(self, adhesion: URIRef, territory: Territory, siren: str, day: str | None) -> None:
+        """A membership holds from its labelling's day; where ANCT's later build of the list no
+        longer has it, it had ended by that build's day, after the last day of the list read."""
+        if day is None:
+            return
+        self.add((adhesion, SDO.validFrom, Literal(day, datatype=XSD.date)))
+        later = self.inputs.later_2023
+        if territory.phase == PHASE_2023 and later is not None and (territory.id, siren) not in later.memberships:
+            self.add((adhesion, self.t.finApres, Literal(later.since, datatype=XSD.date)))
+            self.add((adhesion, self.t.finAuPlusTard, Literal(later.day, datatype=XSD.date)))
 
     def _press_names(self, territories_2023: set[str]) -> None:
         """Alternative labels from the press release, and PROV links to it."""
