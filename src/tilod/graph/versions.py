@@ -79,6 +79,9 @@ def _changes_between(ref: Reference, before: Vintage, after: Vintage,
             groups.join(("then", siren), ("later", now))
     for siren in later.keys() - then.keys():
         groups.join(("later", siren))
+    for side, siren in list(groups.parent):  # an EPCI that gave and took communes: one event
+        if side == "then" and ("later", siren) in groups.parent:
+            groups.join(("then", siren), ("later", siren))
     found: list[Change] = []
     for members in groups.all():
         change = Change(before, after)
