@@ -97,7 +97,7 @@ def test_a_browser_sees_the_error_under_its_query(server):
     response = ask(server, query, Accept=BROWSER)
     assert response.status_code == 400
     assert media_type(response) == "text/html"
-    (error,) = re.findall(r'<pre class="erreur">(.*?)</pre>', response.text, re.DOTALL)
+    (error,) = re.findall(r'<pre class="erreur"[^>]*>(.*?)</pre>', response.text, re.DOTALL)
     error = html.unescape(error)
     assert error.startswith(f"Erreur de syntaxe SPARQL, ligne {line}, colonne {column} : {words}.\n")
     assert '\n  ?commune rdfs:label "Saint-Quentin"@fr\n  ^\n' in error
